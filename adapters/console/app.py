@@ -1,0 +1,188 @@
+"""The console loop: stdin lines become commands and answers; cards print to stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich.console import Console
+
+from adapters.console import strings
+from adapters.console.render import render_plain, render_rich
+from bot.domain import (
+    AnswerResult,
+    Card,
+    ChannelRef,
+    IncomingAnswer,
+    MemberRef,
+    Platform,
+    Reply,
+    ThreadRef,
+    Visibility,
+)
+from bot.engine import CommandContext, Engine
+
+WORKSPACE = "local"
+_NAME = re.compile(r"^[\w.-]{1,40}$")
+
+
+class ConsoleOutput:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.rich = Console(file=stream) if stream.isatty() else None
+
+    def card(self, card: Card, where: str) -> None:
+        if self.rich:
+            self.rich.print(render_rich(card, where))
+        else:
+            print(render_plain(card, where), file=self.stream, flush=True)
+        for action in card.actions:
+            self.line(f"  [{action.label}] {strings.ACTION_HINTS.get(action.id, '')}")
+
+    def line(self, text: str) -> None:
+        if self.rich:
+            self.rich.print(text, highlight=False, markup=False)
+        else:
+            print(text, file=self.stream, flush=True)
+
+
+class ConsoleChat:
+    """ChatPort for the terminal. Its own log of thread replies stands in for a platform's history."""
+
+    platform = Platform.CONSOLE
+
+    def __init__(self, output: ConsoleOutput) -> None:
+        self.output = output
+        self._next_id = 0
+        self.replies: dict[str, list[IncomingAnswer]] = {}
+        self.current_thread: ThreadRef | None = None
+
+    def new_message_id(self) -> str:
+        # Slack-style "seconds.sequence": unique across console runs that share one database.
+        self._next_id += 1
+        return f"{int(time.time())}.{self._next_id:06d}"
+
+    async def post_round(self, channel: ChannelRef, card: Card) -> str:
+        message_id = self.new_message_id()
+        self.current_thread = ThreadRef(channel=channel, message_id=message_id)
+        self.output.card(card, strings.CHANNEL_PREFIX.format(channel=channel.name or channel.channel_id))
+        return message_id
+
+    async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
+        self.output.card(card, strings.THREAD_PREFIX.format(message=thread.message_id))
+        return self.new_message_id()
+
+    async def send_private(self, channel: ChannelRef, member: MemberRef, card: Card) -> None:
+        self.output.card(card, strings.PRIVATE_PREFIX.format(user=member.label))
+
+    async def fetch_replies(self, thread: ThreadRef) -> Sequence[IncomingAnswer]:
+        return list(self.replies.get(thread.message_id, ()))
+
+
+class ConsoleSession:
+    def __init__(
+        self, engine: Engine, chat: ConsoleChat, output: ConsoleOutput, *, channel: str, user: str
+    ) -> None:
+        self.engine = engine
+        self.chat = chat
+        self.output = output
+        self.channel = ChannelRef(
+            platform=Platform.CONSOLE, workspace_id=WORKSPACE, channel_id=channel, name=channel
+        )
+        self.member = self._member(user)
+
+    @staticmethod
+    def _member(name: str) -> MemberRef:
+        return MemberRef(
+            platform=Platform.CONSOLE, workspace_id=WORKSPACE, user_id=name.lower(), display_name=name
+        )
+
+    def welcome(self) -> None:
+        self.output.line(strings.WELCOME.format(channel=self.channel.name, user=self.member.label))
+        # Answers go to the open round of an earlier run too: the database, not this process, knows it.
+        if self.chat.current_thread is None:
+            open_round = self.engine.open_round(self.channel)
+            if open_round is not None and open_round.thread is not None:
+                self.chat.current_thread = open_round.thread
+                self.output.line(strings.RESUMED.format(message=open_round.message_id))
+
+    async def handle_line(self, raw: str) -> bool:
+        """Handle one input line; False means the user asked to leave."""
+        line = raw.strip()
+        if not line:
+            return True
+        if line.startswith("/"):
+            word, _, rest = line.partition(" ")
+            word = word.lower()
+            if word in ("/quit", "/exit"):
+                return False
+            if word == "/as":
+                name = rest.strip()
+                if not _NAME.match(name):
+                    self.output.line(strings.AS_USAGE)
+                else:
+                    self.member = self._member(name)
+                    self.output.line(strings.SWITCHED.format(user=name))
+                return True
+            if word in ("/practice", "/help"):
+                text = rest if word == "/practice" else "help"
+                context = CommandContext(
+                    channel=self.channel,
+                    member=self.member,
+                    is_admin=True,
+                    question_visibility=Visibility.PUBLIC,
+                )
+                self._show(await self.engine.handle_command(context, text))
+                return True
+            self.output.line(strings.UNKNOWN_SLASH.format(word=word))
+            return True
+        await self._answer(line)
+        return True
+
+    async def _answer(self, text: str) -> None:
+        thread = self.chat.current_thread
+        if thread is None:
+            self.output.line(strings.NO_OPEN_QUESTION)
+            return
+        incoming = IncomingAnswer(
+            thread=thread, member=self.member, text=text, message_id=self.chat.new_message_id()
+        )
+        self.chat.replies.setdefault(thread.message_id, []).append(incoming)
+        recorded = self.engine.record_answer(incoming)
+        message = {
+            AnswerResult.RECORDED: strings.ANSWER_SAVED,
+            AnswerResult.UPDATED: strings.ANSWER_UPDATED,
+            AnswerResult.LATE: strings.ANSWER_LATE,
+        }.get(recorded.result)
+        if message:
+            self.output.line(message.format(user=self.member.label, chars=len(text)))
+        if recorded.notice:
+            self.output.card(recorded.notice, strings.PRIVATE_PREFIX.format(user=self.member.label))
+
+    def _show(self, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            where = (
+                strings.PRIVATE_PREFIX.format(user=self.member.label)
+                if reply.visibility is Visibility.PRIVATE
+                else strings.CHANNEL_PREFIX.format(channel=self.channel.name)
+            )
+            self.output.card(reply.card, where)
+
+
+async def run_console(session: ConsoleSession, stdin: TextIO = sys.stdin) -> None:
+    """Read until end of input (or /quit). Reading happens off the event loop so timers keep running."""
+    session.welcome()
+    loop = asyncio.get_running_loop()
+    while True:
+        if stdin.isatty():
+            session.output.line("> ")
+        raw = await loop.run_in_executor(None, stdin.readline)
+        if not raw:
+            break
+        if not await session.handle_line(raw):
+            break
+    session.output.line(strings.GOODBYE)

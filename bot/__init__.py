@@ -1,0 +1,1 @@
+"""practicebot's platform-neutral core: every rule lives here; no chat-platform imports."""

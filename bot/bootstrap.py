@@ -1,0 +1,81 @@
+"""The one place that wires real (or fake) ports into the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.engine import Engine, EngineConfig
+from bot.ports import ChatPort, Clock, SystemClock
+from bot.settings import ConfigError, Settings
+from content.library import QuestionLibrary
+from content.loader import ContentError, split_paths
+from storage.database import make_engine
+from storage.migrate import upgrade
+from storage.repository import SqlUnitOfWork
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    db: DbEngine
+    library: QuestionLibrary
+    uow: SqlUnitOfWork
+
+
+def load_library(settings: Settings) -> QuestionLibrary:
+    paths = split_paths(settings.content_paths)
+    try:
+        return QuestionLibrary.load(paths, include_bundled=settings.bundled_content)
+    except ContentError as exc:
+        if not exc.problems:
+            raise ConfigError(
+                "PRACTICEBOT_CONTENT_PATHS: no questions found (and the bundled pack is off)"
+            ) from None
+        first = exc.problems[0]
+        more = (
+            f" (and {len(exc.problems) - 1} more; run `practicebot content lint`)"
+            if len(exc.problems) > 1
+            else ""
+        )
+        raise ConfigError(f"PRACTICEBOT_CONTENT_PATHS: {first}{more}") from None
+
+
+def open_database(settings: Settings, *, migrate: bool = True, schema: str | None = None) -> DbEngine:
+    db = make_engine(settings.database_url, schema=schema)
+    try:
+        if migrate:
+            upgrade(db)
+        else:
+            with db.connect():
+                pass
+    except SQLAlchemyError as exc:
+        db.dispose()
+        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+        reason = reason.strip().splitlines()[0] if reason.strip() else type(exc).__name__
+        raise ConfigError(f"PRACTICEBOT_DATABASE_URL: cannot open the database: {reason}") from None
+    return db
+
+
+def build_app(
+    settings: Settings,
+    *,
+    chat: Mapping[str, ChatPort],
+    clock: Clock | None = None,
+    library: QuestionLibrary | None = None,
+    db: DbEngine | None = None,
+) -> App:
+    library = library or load_library(settings)
+    db = db or open_database(settings)
+    uow = SqlUnitOfWork(db)
+    config = EngineConfig(
+        answer_max_chars=settings.answer_max_chars,
+        default_timezone=settings.default_timezone,
+        default_time=settings.default_time,
+    )
+    engine = Engine(uow=uow, questions=library, clock=clock or SystemClock(), chat=chat, config=config)
+    return App(settings=settings, engine=engine, db=db, library=library, uow=uow)

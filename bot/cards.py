@@ -1,0 +1,176 @@
+"""Every card the core produces, worded in one place. Adapters only render them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.commands import USAGE, UsageProblem
+from bot.coverage import Coverage
+from bot.domain import (
+    Action,
+    Card,
+    CardKind,
+    ChannelSettings,
+    LeaderboardPeriod,
+    LeaderboardRow,
+    MemberStats,
+    Round,
+    Section,
+    StoredAnswer,
+)
+from content.schema import Question
+
+POST_TO_CHANNEL = Action(id="post_to_channel", label="Post to channel")
+ANSWER_PRIVATELY = Action(id="answer_privately", label="Answer privately")
+REVEAL = Action(id="reveal", label="Reveal")
+
+
+def question_card(round_: Round, question: Question, *, private: bool) -> Card:
+    actions = (POST_TO_CHANNEL, ANSWER_PRIVATELY, REVEAL) if private else ()
+    how = (
+        "Answer privately, or post it to the channel to start a round."
+        if private
+        else "Reply in this thread with your answer. The model answer comes with the reveal."
+    )
+    return Card(
+        kind=CardKind.QUESTION,
+        title=f"{question.category.value.replace('-', ' ').title()} · {question.difficulty.value}",
+        sections=(Section(body=question.question), Section(body=how)),
+        footer=f"question {question.id}",
+        actions=tuple(a.model_copy(update={"value": str(round_.id)}) for a in actions),
+        round_id=round_.id,
+    )
+
+
+def _percent(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def reveal_card(round_: Round, question: Question, feedback: Sequence[tuple[StoredAnswer, Coverage]]) -> Card:
+    sections = [
+        Section(heading="Question", body=question.question),
+        Section(heading="Model answer", body=question.model_answer.strip()),
+        Section(heading="Key points", bullets=tuple(kp.label for kp in question.key_points)),
+        Section(heading="Pitfalls", bullets=question.pitfalls),
+        Section(heading="Follow-ups", bullets=question.follow_ups),
+    ]
+    if question.example:
+        sections.insert(2, Section(heading="Example", body=question.example.strip()))
+    if feedback:
+        lines = tuple(
+            f"{answer.member.label}: {len(cov.covered)}/{len(cov.covered) + len(cov.missed)} key points"
+            + (" (late)" if answer.late else "")
+            for answer, cov in feedback
+        )
+        sections.append(Section(heading=f"Answers ({len(feedback)})", bullets=lines))
+    else:
+        sections.append(Section(heading="Answers", body="Nobody answered this one."))
+    return Card(
+        kind=CardKind.REVEAL,
+        title="Reveal",
+        sections=tuple(sections),
+        footer=f"question {question.id}",
+        round_id=round_.id,
+    )
+
+
+def feedback_card(question: Question, answer: StoredAnswer, coverage: Coverage, awarded: int) -> Card:
+    sections = [
+        Section(heading="Covered", bullets=coverage.covered or ("none of the key points yet",)),
+        Section(heading="Missed", bullets=coverage.missed or ("nothing: every key point covered",)),
+    ]
+    if answer.late:
+        footer = "Answered after the reveal: feedback only, no points."
+    else:
+        footer = f"+{awarded} points"
+    return Card(
+        kind=CardKind.NOTICE,
+        title=f"Your feedback: {_percent(coverage.score)} of key points",
+        sections=tuple(sections),
+        footer=footer,
+        round_id=answer.round_id,
+    )
+
+
+def leaderboard_card(
+    rows: Sequence[LeaderboardRow], own: LeaderboardRow | None, *, period: LeaderboardPeriod, scope: str
+) -> Card:
+    label = {"week": "this week", "month": "this month", "all": "all time"}[period.value]
+    if not rows:
+        return Card(
+            kind=CardKind.LEADERBOARD,
+            title=f"Leaderboard · {scope} · {label}",
+            sections=(Section(body="No points yet. Answer a question to get on the board."),),
+        )
+    bullets = tuple(f"{r.rank}. {r.member.label} · {r.points} pts" for r in rows)
+    sections = [Section(bullets=bullets)]
+    if own is not None and all(r.member != own.member for r in rows):
+        sections.append(Section(body=f"You: {own.rank}. {own.points} pts"))
+    return Card(kind=CardKind.LEADERBOARD, title=f"Leaderboard · {scope} · {label}", sections=tuple(sections))
+
+
+def stats_card(stats: MemberStats) -> Card:
+    coverage = "-" if stats.average_coverage is None else _percent(stats.average_coverage)
+    bullets = [
+        f"Points: {stats.points}",
+        f"Rounds answered: {stats.rounds_answered}",
+        f"Average key-point coverage: {coverage}",
+    ]
+    sections = [Section(bullets=tuple(bullets))]
+    if stats.by_category:
+        ranked = sorted(stats.by_category.items(), key=lambda kv: (-kv[1], kv[0]))
+        sections.append(
+            Section(heading="By category (coverage)", bullets=tuple(f"{c}: {_percent(v)}" for c, v in ranked))
+        )
+    return Card(kind=CardKind.STATS, title=f"Stats · {stats.member.label}", sections=tuple(sections))
+
+
+def usage_card(problem: UsageProblem) -> Card:
+    sections = [Section(body=f"Sorry, {problem.problem}.")]
+    if problem.choices:
+        sections.append(Section(heading="Valid choices", body=", ".join(problem.choices)))
+    if problem.command and problem.command in USAGE:
+        syntax, meaning = USAGE[problem.command]
+        sections.append(Section(heading="Usage", body=f"/practice {syntax}\n{meaning}"))
+    else:
+        sections.append(Section(heading="Usage", body="/practice help lists every command."))
+    return Card(kind=CardKind.USAGE, title="That command did not work", sections=tuple(sections))
+
+
+def help_card(topic: str | None = None) -> Card:
+    items = [topic] if topic else list(USAGE)
+    bullets = tuple(f"/practice {USAGE[name][0]}: {USAGE[name][1]}" for name in items)
+    return Card(
+        kind=CardKind.HELP,
+        title="practicebot: daily MLOps interview practice",
+        sections=(Section(bullets=bullets), Section(body="Answer a question by replying in its thread.")),
+    )
+
+
+def notice_card(text: str, *, title: str = "practicebot") -> Card:
+    return Card(kind=CardKind.NOTICE, title=title, sections=(Section(body=text),))
+
+
+def topics_card(counts: dict[str, int], total: int) -> Card:
+    bullets = tuple(f"{name}: {n} questions" for name, n in sorted(counts.items()))
+    return Card(
+        kind=CardKind.TOPICS, title=f"Topics ({total} questions)", sections=(Section(bullets=bullets),)
+    )
+
+
+def channel_card(settings: ChannelSettings) -> Card:
+    if settings.reveal_at_time:
+        reveal = f"at {settings.reveal_at_time}"
+    else:
+        minutes = settings.reveal_after_minutes or 0
+        reveal = f"after {minutes // 60}h" if minutes % 60 == 0 else f"after {minutes}m"
+    state = "paused" if settings.paused else ("on" if settings.schedule_enabled else "off (use schedule set)")
+    bullets = (
+        f"Daily question: {state}",
+        f"Time: {settings.post_time} {settings.timezone}, {','.join(settings.days) or 'no days'}",
+        f"Reveal: {reveal}",
+        f"Skipped dates: {', '.join(d.isoformat() for d in settings.skip_dates) or 'none'}",
+        f"Categories: {', '.join(settings.categories) or 'all'}",
+        f"Difficulty: {', '.join(settings.difficulties) or 'all'}",
+    )
+    return Card(kind=CardKind.SCHEDULE, title="Channel settings", sections=(Section(bullets=bullets),))

@@ -1,0 +1,166 @@
+"""`practicebot` command line (Typer). Errors a user can fix print one line and exit 2; never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.settings import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="practicebot: daily MLOps interview practice."
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+content_app = typer.Typer(no_args_is_help=True, help="Question packs.")
+app.add_typer(db_app, name="db")
+app.add_typer(content_app, name="content")
+
+log = logging.getLogger("practicebot")
+
+
+def _settings() -> Settings:
+    from bot.logging_setup import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+@app.command()
+def console() -> None:
+    """Practise in this terminal: a local channel, no Slack or Discord token needed."""
+    settings = _settings()
+    if "PRACTICEBOT_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
+    asyncio.run(_console(settings))
+
+
+async def _console(settings: Settings) -> None:
+    from adapters.console.app import ConsoleChat, ConsoleOutput, ConsoleSession, run_console
+    from bot.bootstrap import build_app
+
+    output = ConsoleOutput(sys.stdout)
+    chat = ConsoleChat(output)
+    bot = build_app(settings, chat={"console": chat})
+    try:
+        session = ConsoleSession(
+            bot.engine, chat, output, channel=settings.console_channel, user=settings.console_user
+        )
+        await run_console(session)
+    finally:
+        bot.db.dispose()
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: Slack/Discord as a service when their tokens are set, otherwise the console."""
+    settings = _settings()
+    if not settings.platforms_configured:
+        if "PRACTICEBOT_LOG_LEVEL" not in os.environ:
+            logging.getLogger().setLevel(logging.WARNING)
+        asyncio.run(_console(settings))
+        return
+    asyncio.run(_service(settings))
+
+
+async def _service(settings: Settings) -> None:
+    """Long-running mode: stdin is ignored; SIGTERM/SIGINT stop it cleanly."""
+    from bot.bootstrap import build_app
+
+    missing = [p for p in settings.platforms_configured if p not in _available_platforms()]
+    if missing:
+        raise ConfigError(
+            f"{'SLACK_BOT_TOKEN' if 'slack' in missing else 'DISCORD_TOKEN'}: "
+            f"the {missing[0]} adapter is not "
+            "part of this build yet; unset the token to use the console"
+        )
+    bot = build_app(settings, chat={})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("service started", extra={"platforms": ",".join(settings.platforms_configured)})
+    await stop.wait()
+    log.info("service stopping")
+    bot.db.dispose()
+
+
+def _available_platforms() -> set[str]:
+    return set()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations (also done automatically at start)."""
+    from bot.bootstrap import open_database
+    from storage.migrate import current_revision
+
+    settings = _settings()
+    db = open_database(settings, migrate=True)
+    typer.echo(f"database at revision {current_revision(db)}")
+    db.dispose()
+
+
+@content_app.command("lint")
+def content_lint(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="pack folders (default: the bundled pack)")
+    ] = None,
+) -> None:
+    """Check packs and report every problem as file:line: field: message (exit 1 on any)."""
+    from content.lint import lint_paths
+
+    problems, count = lint_paths(paths or [])
+    for problem in problems:
+        typer.echo(str(problem))
+    summary = f"{count} questions checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    typer.echo(summary, err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@content_app.command("stats")
+def content_stats(
+    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Questions per pack, category and difficulty."""
+    from bot.bootstrap import load_library
+
+    settings = load_settings()
+    library = load_library(settings)
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for q in library.all():
+        by_cat = counts.setdefault(q.pack, {}).setdefault(q.category.value, {})
+        by_cat[q.difficulty.value] = by_cat.get(q.difficulty.value, 0) + 1
+    if format == "json":
+        typer.echo(json.dumps({"total": len(library), "packs": counts}, indent=2, sort_keys=True))
+        return
+    if format != "table":
+        raise ConfigError("--format: use table or json")
+    table = Table(title=f"{len(library)} questions")
+    for column in ("pack", "category", "easy", "medium", "hard", "total"):
+        table.add_column(column)
+    for pack, cats in sorted(counts.items()):
+        for cat, diffs in sorted(cats.items()):
+            row = [diffs.get(d, 0) for d in ("easy", "medium", "hard")]
+            table.add_row(pack, cat, *map(str, row), str(sum(row)))
+    Console().print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        print(f"practicebot: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

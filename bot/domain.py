@@ -1,0 +1,208 @@
+"""Value objects of the core. Adapters build the *Ref objects and render Cards; no platform code here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    SLACK = "slack"
+    DISCORD = "discord"
+
+
+class ChannelRef(_Value):
+    platform: Platform
+    workspace_id: str  # Slack team id, Discord guild id, "local" for the console
+    channel_id: str
+    name: str = ""
+
+
+class MemberRef(_Value):
+    platform: Platform
+    workspace_id: str
+    user_id: str
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.user_id
+
+
+class ThreadRef(_Value):
+    """The message that opened a round; replies to it are answers."""
+
+    channel: ChannelRef
+    message_id: str
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # a channel message / a round with a thread
+    PRIVATE = "private"  # only the person who asked sees it (ephemeral, DM, console)
+
+
+class RoundKind(StrEnum):
+    DAILY = "daily"
+    ON_DEMAND = "on_demand"
+
+
+class RoundStatus(StrEnum):
+    POSTING = "posting"  # claimed, message not yet confirmed sent
+    OPEN = "open"
+    REVEALING = "revealing"  # reveal claimed, not yet confirmed sent
+    REVEALED = "revealed"
+
+
+class Round(_Value):
+    id: int
+    channel: ChannelRef
+    question_id: str
+    category: str
+    kind: RoundKind
+    status: RoundStatus
+    visibility: Visibility
+    created_at: dt.datetime
+    message_id: str | None = None
+    reveal_due_at: dt.datetime | None = None
+    revealed_at: dt.datetime | None = None
+    daily_date: dt.date | None = None
+    requested_by: MemberRef | None = None
+
+    @property
+    def thread(self) -> ThreadRef | None:
+        return ThreadRef(channel=self.channel, message_id=self.message_id) if self.message_id else None
+
+
+class ChannelSettings(_Value):
+    """A channel's stored configuration: the daily schedule and what it is asked."""
+
+    channel: ChannelRef
+    active: bool = True
+    schedule_enabled: bool = False
+    post_time: str = "09:00"
+    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    timezone: str = "UTC"
+    reveal_after_minutes: int | None = 24 * 60
+    reveal_at_time: str | None = None
+    paused: bool = False
+    skip_dates: tuple[dt.date, ...] = ()
+    categories: tuple[str, ...] = ()
+    difficulties: tuple[str, ...] = ()
+    packs: tuple[str, ...] = ()
+    answer_mode: str = "thread"
+
+
+class StoredAnswer(_Value):
+    id: int
+    round_id: int
+    member: MemberRef
+    text: str
+    late: bool
+    truncated: bool
+    created_at: dt.datetime
+    coverage: float | None = None
+    covered_points: tuple[str, ...] = ()
+
+
+class IncomingAnswer(_Value):
+    """An answer as an adapter saw it: a thread reply, a modal submission or a console line."""
+
+    thread: ThreadRef
+    member: MemberRef
+    text: str
+    message_id: str | None = None  # the reply's own id, so edits and deletions find it
+    event_id: str | None = None  # platform event id, for dedupe of redelivered events
+    at: dt.datetime | None = None  # when the platform says it was sent (default: now)
+
+
+class AnswerResult(StrEnum):
+    RECORDED = "recorded"
+    UPDATED = "updated"
+    LATE = "late"
+    IGNORED_EMPTY = "ignored_empty"
+    UNKNOWN_THREAD = "unknown_thread"
+    DUPLICATE_EVENT = "duplicate_event"
+
+
+class RecordedAnswer(_Value):
+    result: AnswerResult
+    round_id: int | None = None
+    truncated: bool = False
+    notice: Card | None = None  # something to tell the author privately (truncation, lateness)
+
+
+# --- Cards: what the engine asks adapters to show, in platform-neutral form -------------------------------
+
+
+class CardKind(StrEnum):
+    QUESTION = "question"
+    REVEAL = "reveal"
+    LEADERBOARD = "leaderboard"
+    STATS = "stats"
+    USAGE = "usage"
+    HELP = "help"
+    NOTICE = "notice"
+    SCHEDULE = "schedule"
+    TOPICS = "topics"
+
+
+class Action(_Value):
+    """A button the platform may offer (Slack/Discord); the console lists them as commands instead."""
+
+    id: str  # e.g. "post_to_channel", "answer_privately", "reveal"
+    label: str
+    value: str = ""
+
+
+class Section(_Value):
+    heading: str = ""
+    body: str = ""  # Markdown-ish: **bold**, bullets starting with "- "
+    bullets: tuple[str, ...] = ()
+
+
+class Card(_Value):
+    kind: CardKind
+    title: str
+    sections: tuple[Section, ...] = ()
+    footer: str = ""
+    actions: tuple[Action, ...] = ()
+    round_id: int | None = None
+
+
+class Reply(_Value):
+    """A card for whoever ran a command: privately (ephemeral) or in the channel."""
+
+    card: Card
+    visibility: Visibility = Visibility.PRIVATE
+
+
+class LeaderboardPeriod(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+class LeaderboardRow(_Value):
+    rank: int
+    member: MemberRef
+    points: int
+
+
+class MemberStats(_Value):
+    member: MemberRef
+    points: int
+    rounds_answered: int
+    average_coverage: float | None
+    current_streak: int = 0
+    best_streak: int = 0
+    by_category: dict[str, float] = Field(default_factory=dict)
+
+
+RecordedAnswer.model_rebuild()

@@ -1,0 +1,448 @@
+"""The core's use cases. Adapters call these; every rule of the game lives here or below."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot import cards
+from bot.commands import (
+    ConfigCmd,
+    HelpCmd,
+    LeaderboardCmd,
+    QuestionCmd,
+    RevealCmd,
+    ReviewCmd,
+    ScheduleCmd,
+    StatsCmd,
+    TopicsCmd,
+    UsageProblem,
+    parse,
+)
+from bot.coverage import Coverage, assess
+from bot.domain import (
+    AnswerResult,
+    ChannelRef,
+    ChannelSettings,
+    IncomingAnswer,
+    LeaderboardPeriod,
+    LeaderboardRow,
+    MemberRef,
+    MemberStats,
+    RecordedAnswer,
+    Reply,
+    Round,
+    RoundKind,
+    RoundStatus,
+    StoredAnswer,
+    ThreadRef,
+    Visibility,
+)
+from bot.ports import ChatPort, Clock, QuestionSource, UnitOfWorkFactory
+from bot.scoring import ScoringRules, award_lines, competition_ranks
+from bot.selection import choose, filter_pool
+from content.schema import Category, Difficulty
+
+log = logging.getLogger("practicebot.engine")
+
+LEADERBOARD_SIZE = 10
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who ran a command, where, and what the adapter knows about their rights."""
+
+    channel: ChannelRef
+    member: MemberRef
+    is_admin: bool = False
+    # Slack and Discord answer an on-demand question privately first; the console posts a round directly.
+    question_visibility: Visibility = Visibility.PUBLIC
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    answer_max_chars: int = 4000
+    default_timezone: str = "UTC"
+    default_time: str = "09:00"
+    scoring: ScoringRules = field(default_factory=ScoringRules)
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        questions: QuestionSource,
+        clock: Clock,
+        chat: Mapping[str, ChatPort],
+        config: EngineConfig | None = None,
+    ) -> None:
+        self.uow = uow
+        self.questions = questions
+        self.clock = clock
+        self.chat = dict(chat)
+        self.config = config or EngineConfig()
+
+    # --- commands ---------------------------------------------------------------------------------------
+
+    async def handle_command(self, ctx: CommandContext, text: str) -> list[Reply]:
+        """Run one `/practice ...` line. Bad input yields a usage card; nothing here raises to a user."""
+        command = parse(text)
+        match command:
+            case UsageProblem():
+                return [Reply(card=cards.usage_card(command))]
+            case HelpCmd(topic=topic):
+                return [Reply(card=cards.help_card(topic))]
+            case QuestionCmd(category=category, difficulty=difficulty):
+                return await self.ask(
+                    ctx.channel,
+                    requested_by=ctx.member,
+                    category=category,
+                    difficulty=difficulty,
+                    visibility=ctx.question_visibility,
+                )
+            case RevealCmd():
+                return await self.reveal_latest(ctx)
+            case LeaderboardCmd(period=period, workspace=workspace):
+                return [Reply(card=self.leaderboard_card(ctx, period, workspace=workspace))]
+            case StatsCmd(member=who):
+                return [self.stats_reply(ctx, who)]
+            case TopicsCmd():
+                counts = {c.value: 0 for c in Category}
+                for q in self.questions.all():
+                    counts[q.category.value] += 1
+                return [Reply(card=cards.topics_card(counts, len(self.questions.all())))]
+            case ReviewCmd():
+                return [
+                    Reply(
+                        card=cards.notice_card(
+                            "Personal spaced-repetition review is not available yet. Meanwhile, "
+                            "/practice question gives you a fresh question."
+                        )
+                    )
+                ]
+            case ScheduleCmd() | ConfigCmd():
+                return [Reply(card=self.configure(ctx, command))]
+        raise AssertionError(f"unhandled command {command!r}")
+
+    # --- ask --------------------------------------------------------------------------------------------
+
+    def channel_settings(self, channel: ChannelRef) -> ChannelSettings:
+        with self.uow() as store:
+            return store.channel(channel, self._defaults(channel))
+
+    def _defaults(self, channel: ChannelRef) -> ChannelSettings:
+        return ChannelSettings(
+            channel=channel, timezone=self.config.default_timezone, post_time=self.config.default_time
+        )
+
+    async def ask(
+        self,
+        channel: ChannelRef,
+        *,
+        requested_by: MemberRef | None = None,
+        category: Category | None = None,
+        difficulty: Difficulty | None = None,
+        visibility: Visibility = Visibility.PUBLIC,
+    ) -> list[Reply]:
+        now = self.clock.now()
+        with self.uow() as store:
+            settings = store.channel(channel, self._defaults(channel))
+            pool = filter_pool(
+                self.questions.all(),
+                categories=[category.value] if category else settings.categories,
+                difficulties=[difficulty.value] if difficulty else settings.difficulties,
+                packs=settings.packs,
+            )
+            asked = store.asked_question_ids(channel)
+            question = choose(
+                pool, asked_newest_first=asked, seed=f"{channel.platform}:{channel.channel_id}:{len(asked)}"
+            )
+            if question is None:
+                return [
+                    Reply(
+                        card=cards.notice_card(
+                            "No question matches those filters. /practice topics shows what is available."
+                        )
+                    )
+                ]
+            round_ = store.create_round(
+                channel,
+                question_id=question.id,
+                category=question.category.value,
+                kind=RoundKind.ON_DEMAND,
+                visibility=visibility,
+                now=now,
+                requested_by=requested_by,
+            )
+        assert round_ is not None  # only daily rounds can collide
+        private = visibility is Visibility.PRIVATE
+        card = cards.question_card(round_, question, private=private)
+        if private:
+            return [Reply(card=card)]
+        message_id = await self._chat(channel).post_round(channel, card)
+        with self.uow() as store:
+            store.mark_posted(round_.id, message_id, self.clock.now())
+        log.info(
+            "round posted", extra={"round": round_.id, "question": question.id, "channel": channel.channel_id}
+        )
+        return []
+
+    # --- answers ----------------------------------------------------------------------------------------
+
+    def record_answer(self, incoming: IncomingAnswer) -> RecordedAnswer:
+        """Store one thread reply (or modal answer). Safe to call again with the same event id."""
+        now = self.clock.now()
+        text = incoming.text.strip()
+        with self.uow() as store:
+            if incoming.event_id and not store.mark_event(
+                incoming.thread.channel.platform, incoming.event_id, now
+            ):
+                return RecordedAnswer(result=AnswerResult.DUPLICATE_EVENT)
+            if not text:
+                return RecordedAnswer(result=AnswerResult.IGNORED_EMPTY)
+            round_ = store.round_by_thread(incoming.thread)
+            if round_ is None:
+                return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
+            late = round_.status in (RoundStatus.REVEALING, RoundStatus.REVEALED)
+            limit = self.config.answer_max_chars
+            truncated = len(text) > limit
+            if truncated:
+                text = text[:limit]
+            created = store.save_answer_part(
+                round_.id,
+                incoming.member,
+                message_id=incoming.message_id,
+                text=text,
+                now=incoming.at or now,
+                late=late,
+                truncated=truncated,
+            )
+        notices = []
+        if truncated:
+            notices.append(
+                f"Your answer was longer than {limit} characters; only the first {limit} were kept."
+            )
+        if late:
+            notices.append(
+                "This question was already revealed: your answer is kept for feedback, without points."
+            )
+        if late:
+            result = AnswerResult.LATE
+        else:
+            result = AnswerResult.RECORDED if created else AnswerResult.UPDATED
+        log.info("answer recorded", extra={"round": round_.id, "result": result.value, "chars": len(text)})
+        notice = cards.notice_card(" ".join(notices), title="About your answer") if notices else None
+        return RecordedAnswer(result=result, round_id=round_.id, truncated=truncated, notice=notice)
+
+    def withdraw_answer(self, thread: ThreadRef, member: MemberRef, message_id: str) -> bool:
+        with self.uow() as store:
+            round_ = store.round_by_thread(thread)
+            if round_ is None:
+                return False
+            return store.withdraw_answer_part(round_.id, member, message_id, self.clock.now())
+
+    # --- reveal -----------------------------------------------------------------------------------------
+
+    def open_round(self, channel: ChannelRef) -> Round | None:
+        """The channel's newest public round still taking answers."""
+        with self.uow() as store:
+            return store.latest_round(channel, statuses=[RoundStatus.OPEN], visibility=Visibility.PUBLIC)
+
+    async def reveal_latest(self, ctx: CommandContext) -> list[Reply]:
+        with self.uow() as store:
+            round_ = store.latest_round(
+                ctx.channel, statuses=[RoundStatus.OPEN], visibility=Visibility.PUBLIC
+            )
+            private = store.latest_round(
+                ctx.channel,
+                statuses=[RoundStatus.OPEN],
+                visibility=Visibility.PRIVATE,
+                requested_by=ctx.member,
+            )
+        if private is not None and (round_ is None or private.created_at >= round_.created_at):
+            round_ = private
+        if round_ is None:
+            return [
+                Reply(
+                    card=cards.notice_card(
+                        "There is no open question in this channel. Start one with /practice question."
+                    )
+                )
+            ]
+        return await self.reveal(round_.id, by=ctx.member, is_admin=ctx.is_admin)
+
+    async def reveal(
+        self, round_id: int, *, by: MemberRef | None = None, is_admin: bool = True
+    ) -> list[Reply]:
+        """Reveal a round once: claim it, read the thread back, score, post. `by=None` is the scheduler."""
+        with self.uow() as store:
+            round_ = store.round(round_id)
+            if round_ is None:
+                return [Reply(card=cards.notice_card("That question no longer exists."))]
+            if by is not None and not is_admin and round_.requested_by != by:
+                return [
+                    Reply(
+                        card=cards.notice_card(
+                            "Only whoever asked this question or a channel admin can reveal it early."
+                        )
+                    )
+                ]
+            if not store.claim_reveal(round_id, self.clock.now()):
+                return [Reply(card=cards.notice_card("This question was already revealed."))]
+        question = self.questions.get(round_.question_id)
+        if question is None:
+            log.error("question missing from library", extra={"question": round_.question_id})
+            return [Reply(card=cards.notice_card("This question is no longer in the library."))]
+        if round_.thread is not None:
+            await self._catch_up_thread(round_.thread)
+        now = self.clock.now()
+        feedback: list[tuple[StoredAnswer, Coverage, int]] = []
+        # Feedback and points first (idempotent: the ledger refuses a second award), then the post, then
+        # the status. A crash in between leaves the round 'revealing' for a retry, never scored twice.
+        with self.uow() as store:
+            for answer in store.answers(round_id):
+                coverage = assess(answer.text, question.key_points)
+                store.save_feedback(answer.id, coverage.score, coverage.covered)
+                awarded = 0
+                for reason, points in award_lines(coverage, late=answer.late, rules=self.config.scoring):
+                    if store.award(round_, answer.member, reason, points, now):
+                        awarded += points
+                feedback.append((answer, coverage, awarded))
+        card = cards.reveal_card(round_, question, [(a, c) for a, c, _ in feedback])
+        log.info("round revealed", extra={"round": round_id, "answers": len(feedback)})
+        if round_.thread is None:  # a private round: the reveal goes to whoever asked
+            self._mark_revealed(round_id)
+            own = [cards.feedback_card(question, a, c, pts) for a, c, pts in feedback]
+            return [Reply(card=card)] + [Reply(card=c) for c in own]
+        port = self._chat(round_.channel)
+        await port.post_in_thread(round_.thread, card)
+        self._mark_revealed(round_id)
+        for answer, coverage, awarded in feedback:
+            await port.send_private(
+                round_.channel, answer.member, cards.feedback_card(question, answer, coverage, awarded)
+            )
+        return []
+
+    def _mark_revealed(self, round_id: int) -> None:
+        with self.uow() as store:
+            store.mark_revealed(round_id, self.clock.now())
+
+    async def _catch_up_thread(self, thread: ThreadRef) -> None:
+        """Record replies the bot missed (it was down, or an event was lost) before scoring."""
+        try:
+            replies = await self._chat(thread.channel).fetch_replies(thread)
+        except Exception:  # reading back is best effort; the stored answers still count
+            log.warning("could not read thread back", exc_info=True)
+            return
+        with self.uow() as store:
+            round_ = store.round_by_thread(thread)
+            known = {a.member for a in store.answers(round_.id)} if round_ else set()
+        for reply in replies:
+            if reply.member not in known:
+                self.record_answer(reply)
+
+    # --- leaderboard and stats --------------------------------------------------------------------------
+
+    def period_start(self, period: LeaderboardPeriod, timezone: str) -> dt.datetime | None:
+        if period is LeaderboardPeriod.ALL:
+            return None
+        local = self.clock.now().astimezone(ZoneInfo(timezone))
+        day = local.date()
+        start = (
+            day - dt.timedelta(days=day.weekday()) if period is LeaderboardPeriod.WEEK else day.replace(day=1)
+        )
+        return dt.datetime.combine(start, dt.time(), tzinfo=ZoneInfo(timezone)).astimezone(dt.UTC)
+
+    def leaderboard(
+        self,
+        channel: ChannelRef,
+        period: LeaderboardPeriod,
+        *,
+        workspace: bool = False,
+        member: MemberRef | None = None,
+    ) -> tuple[list[LeaderboardRow], LeaderboardRow | None]:
+        with self.uow() as store:
+            settings = store.channel(channel, self._defaults(channel))
+            since = self.period_start(period, settings.timezone)
+            if workspace:
+                totals = store.points_by_member(
+                    platform=channel.platform, workspace_id=channel.workspace_id, since=since
+                )
+            else:
+                totals = store.points_by_member(channel=channel, since=since)
+        ranks = competition_ranks([points for _, points in totals])
+        rows = [LeaderboardRow(rank=r, member=m, points=p) for r, (m, p) in zip(ranks, totals, strict=True)]
+        own = next((row for row in rows if member is not None and row.member == member), None)
+        return rows[:LEADERBOARD_SIZE], own
+
+    def leaderboard_card(self, ctx: CommandContext, period: LeaderboardPeriod, *, workspace: bool):
+        rows, own = self.leaderboard(ctx.channel, period, workspace=workspace, member=ctx.member)
+        scope = "workspace" if workspace else (f"#{ctx.channel.name}" if ctx.channel.name else "channel")
+        return cards.leaderboard_card(rows, own, period=period, scope=scope)
+
+    def stats(self, member: MemberRef) -> MemberStats:
+        with self.uow() as store:
+            summary = store.member_summary(member)
+        return MemberStats(member=member, **summary)
+
+    def stats_reply(self, ctx: CommandContext, who: str | None) -> Reply:
+        member = ctx.member
+        if who:
+            with self.uow() as store:
+                found = store.find_member(ctx.channel.platform, ctx.channel.workspace_id, who)
+            if found is None:
+                return Reply(card=cards.notice_card(f"I don't know anyone called {who} here yet."))
+            member = found
+        return Reply(card=cards.stats_card(self.stats(member)))
+
+    # --- configure --------------------------------------------------------------------------------------
+
+    def configure(self, ctx: CommandContext, command: ScheduleCmd | ConfigCmd):
+        if command.changes_config and not ctx.is_admin:
+            return cards.notice_card("Only channel admins can change this channel's settings.")
+        changes: dict[str, object] = {}
+        match command:
+            case ScheduleCmd(action="set"):
+                changes = {"schedule_enabled": True, "paused": False, "post_time": command.time}
+                if command.timezone:
+                    changes["timezone"] = command.timezone
+                if command.days:
+                    changes["days"] = command.days
+            case ScheduleCmd(action="reveal"):
+                changes = {
+                    "reveal_after_minutes": command.reveal_after_minutes,
+                    "reveal_at_time": command.reveal_at,
+                }
+            case ScheduleCmd(action="pause"):
+                changes = {"paused": True}
+            case ScheduleCmd(action="resume"):
+                changes = {"paused": False}
+            case ScheduleCmd(action="skip"):
+                current = self.channel_settings(ctx.channel)
+                assert command.date is not None
+                changes = {"skip_dates": tuple(sorted({*current.skip_dates, command.date}))}
+            case ScheduleCmd(action="preview"):
+                return cards.notice_card("Schedule preview arrives with the daily scheduler.")
+            case ConfigCmd(action="categories"):
+                changes = {"categories": command.values}
+            case ConfigCmd(action="difficulty"):
+                changes = {"difficulties": command.values}
+        with self.uow() as store:
+            settings = (
+                store.update_channel(ctx.channel, self._defaults(ctx.channel), **changes)
+                if changes
+                else store.channel(ctx.channel, self._defaults(ctx.channel))
+            )
+        return cards.channel_card(settings)
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    def _chat(self, channel: ChannelRef) -> ChatPort:
+        try:
+            return self.chat[channel.platform.value]
+        except KeyError:
+            raise LookupError(f"no chat adapter for {channel.platform.value}") from None

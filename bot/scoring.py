@@ -1,0 +1,30 @@
+"""Points: every award has a reason and a round, so the ledger explains each total."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from bot.coverage import Coverage
+
+
+class ScoringRules(BaseModel):
+    """Default weights; configurable per deployment."""
+
+    answered: int = Field(default=2, ge=0, description="for answering before the reveal")
+    coverage_max: int = Field(default=5, ge=0, description="for covering every key point (pro rata)")
+
+
+def award_lines(coverage: Coverage, *, late: bool, rules: ScoringRules) -> list[tuple[str, int]]:
+    """(reason, points) for one answer. Late answers get feedback, not points."""
+    if late:
+        return []
+    lines = [("answered", rules.answered), ("coverage", round(coverage.score * rules.coverage_max))]
+    return [(reason, pts) for reason, pts in lines if pts > 0]
+
+
+def competition_ranks(points: list[int]) -> list[int]:
+    """Ties share a rank and the next rank skips: 10, 10, 7 -> 1, 1, 3."""
+    ranks: list[int] = []
+    for i, value in enumerate(points):
+        ranks.append(ranks[-1] if i and value == points[i - 1] else i + 1)
+    return ranks

@@ -1,0 +1,130 @@
+"""Configuration from the environment (prefix PRACTICEBOT_; Slack and Discord keep their usual names)."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from content.schema import Category
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names the environment variable and what is expected."""
+
+
+def _default_console_user() -> str:
+    try:
+        return getpass.getuser() or "you"
+    except (KeyError, OSError):
+        return "you"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRACTICEBOT_", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default="sqlite:///practicebot.db", description="SQLAlchemy URL of the database"
+    )
+    content_paths: str = Field(
+        default="", description="extra pack folders, separated by ':' (';' on Windows)"
+    )
+    bundled_content: bool = Field(default=True, description="load the bundled MLOps pack")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    admins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="comma-separated user ids allowed to change channel settings"
+    )
+    default_timezone: str = Field(default="UTC", description="IANA time zone of new channels")
+    default_time: str = Field(default="09:00", description="local post time of new channels' daily question")
+    answer_max_chars: int = Field(default=4000, ge=100, le=40_000, description="longer answers are truncated")
+    console_user: str = Field(default_factory=_default_console_user, description="who you are in the console")
+    console_channel: str = Field(default="practice", description="the console's channel name")
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "PRACTICEBOT_SLACK_BOT_TOKEN")
+    )
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "PRACTICEBOT_DISCORD_TOKEN")
+    )
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _url_parses(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL ({exc}); e.g. sqlite:///practicebot.db") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"backend '{url.get_backend_name()}' is not supported; use sqlite or postgresql")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone, e.g. Europe/Berlin") from None
+        return value
+
+    @field_validator("default_time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        from bot.commands import _parse_time
+
+        parsed = _parse_time(value)
+        if parsed is None:
+            raise ValueError(f"'{value}' is not a 24-hour HH:MM time")
+        return parsed
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @property
+    def platforms_configured(self) -> list[str]:
+        return [
+            name
+            for name, token in (("slack", self.slack_bot_token), ("discord", self.discord_token))
+            if token
+        ]
+
+
+ALL_CATEGORIES = tuple(c.value for c in Category)
+
+
+def env_name(field: str) -> str:
+    info = Settings.model_fields[field]
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"PRACTICEBOT_{field.upper()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises ConfigError naming the variable, never a pydantic traceback."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            name = env_name(field) if field in Settings.model_fields else field
+            message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {message}")
+        raise ConfigError("; ".join(lines)) from None

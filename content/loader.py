@@ -1,0 +1,217 @@
+"""Load question packs from folders, keeping the file and line of every field for clear error reports."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from content.schema import PackManifest, Question
+
+BUNDLED_PACKS_DIR = Path(__file__).parent / "packs"
+MANIFEST_NAME = "pack.yaml"
+QUESTION_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a pack, reported as `file:line: field: message`."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class LoadedPack:
+    root: Path
+    manifest: PackManifest | None
+    questions: list[Question] = field(default_factory=list)
+    # question id -> (file, line) so later checks (duplicates, matching) can point at the source.
+    locations: dict[str, tuple[str, int]] = field(default_factory=dict)
+    field_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _construct(node: yaml.Node) -> Any:
+    return yaml.SafeLoader("").construct_document(node) if node is not None else None
+
+
+def _compose(path: Path, problems: list[Problem]) -> yaml.Node | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(path), 1, "file", f"cannot be read: {exc}"))
+        return None
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problems.append(Problem(str(path), line, "yaml", str(getattr(exc, "problem", exc))))
+        return None
+
+
+def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
+    return {str(k.value): _line(v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _validation_problems(
+    exc: ValidationError, file: str, base_line: int, key_lines: dict[str, int], prefix: str = ""
+) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        name = ".".join(loc) if loc else "(question)"
+        line = key_lines.get(loc[0], base_line) if loc else base_line
+        message = err["msg"]
+        if err["type"] == "missing":
+            message = "is required but missing"
+        elif err["type"] == "extra_forbidden":
+            message = "is not a known field"
+        elif err["type"] == "enum":
+            expected = err.get("ctx", {}).get("expected", "")
+            message = f"{err.get('input')!r} is not one of {expected}"
+        out.append(Problem(file, line, prefix + name, message))
+    return out
+
+
+def _load_manifest(root: Path, problems: list[Problem]) -> PackManifest | None:
+    path = root / MANIFEST_NAME
+    if not path.is_file():
+        problems.append(Problem(str(path), 1, "file", "missing: every pack needs a pack.yaml"))
+        return None
+    node = _compose(path, problems)
+    if node is None:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(str(path), _line(node), "pack", "must be a mapping of name, version, ..."))
+        return None
+    try:
+        return PackManifest.model_validate(_construct(node))
+    except ValidationError as exc:
+        problems.extend(_validation_problems(exc, str(path), _line(node), _key_lines(node)))
+        return None
+
+
+def _question_nodes(path: Path, problems: list[Problem]) -> list[yaml.MappingNode]:
+    node = _compose(path, problems)
+    if node is None:
+        return []
+    seq = node
+    if isinstance(node, yaml.MappingNode):
+        lookup = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+        if "questions" not in lookup:
+            problems.append(Problem(str(path), _line(node), "questions", "is required: a list of questions"))
+            return []
+        seq = lookup["questions"]
+    if not isinstance(seq, yaml.SequenceNode):
+        problems.append(Problem(str(path), _line(seq), "questions", "must be a list of questions"))
+        return []
+    items = []
+    for item in seq.value:
+        if isinstance(item, yaml.MappingNode):
+            items.append(item)
+        else:
+            problems.append(Problem(str(path), _line(item), "question", "must be a mapping of fields"))
+    return items
+
+
+def load_pack(root: Path) -> LoadedPack:
+    root = Path(root)
+    pack = LoadedPack(root=root, manifest=None)
+    if not root.is_dir():
+        pack.problems.append(Problem(str(root), 1, "path", "is not a readable folder"))
+        return pack
+    pack.manifest = _load_manifest(root, pack.problems)
+    pack_name = pack.manifest.name if pack.manifest else root.name
+    files = sorted(p for p in root.rglob("*") if p.suffix in QUESTION_SUFFIXES and p.name != MANIFEST_NAME)
+    if not files:
+        pack.problems.append(Problem(str(root), 1, "questions", "the pack has no question files"))
+    for path in files:
+        for node in _question_nodes(path, pack.problems):
+            key_lines = _key_lines(node)
+            data = _construct(node)
+            qid = data.get("id") if isinstance(data, dict) else None
+            prefix = f"{qid}." if isinstance(qid, str) else ""
+            try:
+                question = Question.model_validate({**data, "pack": pack_name})
+            except ValidationError as exc:
+                pack.problems.extend(_validation_problems(exc, str(path), _line(node), key_lines, prefix))
+                continue
+            if question.id in pack.locations:
+                first_file, first_line = pack.locations[question.id]
+                pack.problems.append(
+                    Problem(
+                        str(path),
+                        key_lines.get("id", _line(node)),
+                        f"{question.id}.id",
+                        f"duplicate id (first defined at {first_file}:{first_line})",
+                    )
+                )
+                continue
+            pack.questions.append(question)
+            pack.locations[question.id] = (str(path), key_lines.get("id", _line(node)))
+            pack.field_lines[question.id] = key_lines
+    return pack
+
+
+def split_paths(value: str) -> list[Path]:
+    """`PRACTICEBOT_CONTENT_PATHS` holds several folders separated by the OS path separator."""
+    return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+
+
+def pack_roots(paths: Iterable[Path]) -> list[Path]:
+    """A path is a pack (it has pack.yaml) or a folder of packs."""
+    roots: list[Path] = []
+    for path in paths:
+        if (path / MANIFEST_NAME).is_file() or not path.is_dir():
+            roots.append(path)
+        else:
+            children = sorted(p for p in path.iterdir() if (p / MANIFEST_NAME).is_file())
+            roots.extend(children or [path])
+    return roots
+
+
+def load_packs(paths: Iterable[Path], *, include_bundled: bool = True) -> list[LoadedPack]:
+    roots = pack_roots(([BUNDLED_PACKS_DIR] if include_bundled else []) + list(paths))
+    return [load_pack(root) for root in roots]
+
+
+def cross_pack_problems(packs: Sequence[LoadedPack]) -> list[Problem]:
+    seen: dict[str, tuple[str, int]] = {}
+    problems: list[Problem] = []
+    for pack in packs:
+        for q in pack.questions:
+            file, line = pack.locations[q.id]
+            if q.id in seen and seen[q.id][0] != file:
+                first = seen[q.id]
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{q.id}.id",
+                        f"duplicate id across packs (first defined at {first[0]}:{first[1]})",
+                    )
+                )
+            seen.setdefault(q.id, (file, line))
+    return problems

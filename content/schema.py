@@ -1,0 +1,96 @@
+"""The question schema (DESIGN §6). A pack is a folder: `pack.yaml` plus question files."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
+
+# Longest texts that still fit one chat block: Slack allows 3,000 chars per section, Discord 4,096 per
+# embed description and 1,024 per field. Limits sit a little under those so headings and markup fit too.
+MAX_QUESTION_CHARS = 600
+MAX_MODEL_ANSWER_CHARS = 2_900
+MAX_ITEM_CHARS = 900
+
+
+class Category(StrEnum):
+    FUNDAMENTALS = "fundamentals"
+    TECHNICAL = "technical"
+    SITUATIONAL = "situational"
+    BEHAVIORAL = "behavioral"
+    PROBLEM_SOLVING = "problem-solving"
+    CLOUD_INFRASTRUCTURE = "cloud-infrastructure"
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class KeyPoint(_Strict):
+    """A short label, plus the terms whose presence in an answer shows the point was covered."""
+
+    label: str = Field(min_length=1, max_length=120)
+    terms: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("terms")
+    @classmethod
+    def _terms_not_blank(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(t.strip() for t in terms)
+        if any(not t for t in cleaned):
+            raise ValueError("a term is empty")
+        return cleaned
+
+
+class Question(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    question: str = Field(min_length=10, max_length=MAX_QUESTION_CHARS)
+    category: Category
+    difficulty: Difficulty
+    topics: tuple[str, ...] = Field(min_length=1)
+    what_it_tests: str = Field(min_length=1, max_length=MAX_ITEM_CHARS)
+    model_answer: str = Field(min_length=1, max_length=MAX_MODEL_ANSWER_CHARS)
+    key_points: tuple[KeyPoint, ...] = Field(min_length=1, max_length=8)
+    pitfalls: tuple[str, ...] = Field(min_length=1)
+    follow_ups: tuple[str, ...] = Field(min_length=1)
+    example: str | None = Field(default=None, max_length=MAX_MODEL_ANSWER_CHARS)
+    # Set by the loader, not by pack authors.
+    pack: str = Field(default="", exclude=True)
+
+    @field_validator("pitfalls", "follow_ups")
+    @classmethod
+    def _items_fit(cls, items: tuple[str, ...]) -> tuple[str, ...]:
+        for item in items:
+            if not item.strip():
+                raise ValueError("an item is empty")
+            if len(item) > MAX_ITEM_CHARS:
+                raise ValueError(f"an item is {len(item)} chars; at most {MAX_ITEM_CHARS} fit a chat message")
+        return items
+
+    @field_validator("topics")
+    @classmethod
+    def _topics_are_slugs(cls, topics: tuple[str, ...]) -> tuple[str, ...]:
+        for topic in topics:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", topic):
+                raise ValueError(f"topic {topic!r} must be lowercase words joined by '-'")
+        return topics
+
+    @property
+    def model_answer_words(self) -> int:
+        return len(self.model_answer.split())
+
+
+class PackManifest(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    license: str = Field(min_length=1)
+    language: str = Field(default="en", min_length=2)

@@ -1,0 +1,513 @@
+"""The SQL store behind the core's ports, and the unit of work that opens it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain import (
+    ChannelRef,
+    ChannelSettings,
+    MemberRef,
+    Platform,
+    Round,
+    RoundKind,
+    RoundStatus,
+    StoredAnswer,
+    ThreadRef,
+    Visibility,
+)
+from storage.tables import AnswerRow, ChannelRow, MemberRow, PointRow, ProcessedEventRow, RoundRow
+
+_CHANNEL_FIELDS = [
+    "active",
+    "schedule_enabled",
+    "post_time",
+    "days",
+    "timezone",
+    "reveal_after_minutes",
+    "reveal_at_time",
+    "paused",
+    "skip_dates",
+    "categories",
+    "difficulties",
+    "packs",
+    "answer_mode",
+]
+
+
+class SqlStore:
+    """Queries and writes for one transaction. Constraint races resolve in savepoints, never by luck."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- channels and members ---------------------------------------------------------------------------
+
+    def _channel_row(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelRow:
+        query = select(ChannelRow).where(
+            ChannelRow.platform == ref.platform.value,
+            ChannelRow.workspace_id == ref.workspace_id,
+            ChannelRow.channel_id == ref.channel_id,
+        )
+        row = self.session.scalars(query).first()
+        if row is not None:
+            if ref.name and row.name != ref.name:
+                row.name = ref.name
+            return row
+        base = defaults or ChannelSettings(channel=ref)
+        values = _settings_to_columns(base)
+        row = ChannelRow(
+            platform=ref.platform.value,
+            workspace_id=ref.workspace_id,
+            channel_id=ref.channel_id,
+            name=ref.name,
+            created_at=dt.datetime.now(dt.UTC),
+            **values,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:  # another replica created it first
+            return self.session.scalars(query).one()
+        return row
+
+    def channel(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelSettings:
+        return _channel_settings(self._channel_row(ref, defaults))
+
+    def update_channel(
+        self, ref: ChannelRef, defaults: ChannelSettings | None = None, **changes: Any
+    ) -> ChannelSettings:
+        row = self._channel_row(ref, defaults)
+        merged = _channel_settings(row).model_copy(update=changes)
+        for key, value in _settings_to_columns(merged).items():
+            setattr(row, key, value)
+        self.session.flush()
+        return _channel_settings(row)
+
+    def channels(self) -> list[ChannelSettings]:
+        return [
+            _channel_settings(r) for r in self.session.scalars(select(ChannelRow).order_by(ChannelRow.id))
+        ]
+
+    def member_id(self, ref: MemberRef) -> int:
+        query = select(MemberRow).where(
+            MemberRow.platform == ref.platform.value,
+            MemberRow.workspace_id == ref.workspace_id,
+            MemberRow.user_id == ref.user_id,
+        )
+        row = self.session.scalars(query).first()
+        if row is None:
+            row = MemberRow(
+                platform=ref.platform.value,
+                workspace_id=ref.workspace_id,
+                user_id=ref.user_id,
+                display_name=ref.display_name,
+            )
+            try:
+                with self.session.begin_nested():
+                    self.session.add(row)
+            except IntegrityError:
+                row = self.session.scalars(query).one()
+        if ref.display_name and row.display_name != ref.display_name:
+            row.display_name = ref.display_name
+        self.session.flush()
+        return row.id
+
+    def find_member(self, platform: Platform, workspace_id: str, text: str) -> MemberRef | None:
+        """Resolve what a user typed (`@name`, a user id, a display name) to a known member."""
+        key = text.strip().lstrip("@").strip("<>").lstrip("@")
+        rows = self.session.scalars(
+            select(MemberRow)
+            .where(MemberRow.platform == platform.value, MemberRow.workspace_id == workspace_id)
+            .where((MemberRow.user_id == key) | (func.lower(MemberRow.display_name) == key.lower()))
+        ).all()
+        return _member(rows[0]) if rows else None
+
+    # --- rounds -----------------------------------------------------------------------------------------
+
+    def create_round(
+        self,
+        channel: ChannelRef,
+        *,
+        question_id: str,
+        category: str,
+        kind: RoundKind,
+        visibility: Visibility,
+        now: dt.datetime,
+        requested_by: MemberRef | None = None,
+        daily_date: dt.date | None = None,
+        reveal_due_at: dt.datetime | None = None,
+    ) -> Round | None:
+        """Claim a new round. Returns None when the channel already has its daily round for that date."""
+        channel_row = self._channel_row(channel)
+        status = RoundStatus.POSTING if visibility is Visibility.PUBLIC else RoundStatus.OPEN
+        row = RoundRow(
+            channel_id=channel_row.id,
+            question_id=question_id,
+            category=category,
+            kind=kind.value,
+            status=status.value,
+            visibility=visibility.value,
+            requested_by_id=self.member_id(requested_by) if requested_by else None,
+            daily_date=daily_date,
+            created_at=now,
+            claimed_at=now,
+            reveal_due_at=reveal_due_at,
+            posted_at=now if status is RoundStatus.OPEN else None,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return None
+        return self._round(row)
+
+    def mark_posted(self, round_id: int, message_id: str, now: dt.datetime) -> None:
+        self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id)
+            .values(message_id=message_id, posted_at=now, status=RoundStatus.OPEN.value)
+        )
+
+    def round(self, round_id: int) -> Round | None:
+        row = self.session.get(RoundRow, round_id)
+        return self._round(row) if row else None
+
+    def round_by_thread(self, thread: ThreadRef) -> Round | None:
+        channel_id = self._channel_id(thread.channel)
+        if channel_id is None:
+            return None
+        row = self.session.scalars(
+            select(RoundRow).where(
+                RoundRow.channel_id == channel_id, RoundRow.message_id == thread.message_id
+            )
+        ).first()
+        return self._round(row) if row else None
+
+    def latest_round(
+        self,
+        channel: ChannelRef,
+        *,
+        statuses: Sequence[RoundStatus],
+        visibility: Visibility | None = None,
+        requested_by: MemberRef | None = None,
+    ) -> Round | None:
+        channel_id = self._channel_id(channel)
+        if channel_id is None:
+            return None
+        query = select(RoundRow).where(
+            RoundRow.channel_id == channel_id, RoundRow.status.in_([s.value for s in statuses])
+        )
+        if visibility is not None:
+            query = query.where(RoundRow.visibility == visibility.value)
+        if requested_by is not None:
+            query = query.where(RoundRow.requested_by_id == self.member_id(requested_by))
+        row = self.session.scalars(query.order_by(RoundRow.created_at.desc(), RoundRow.id.desc())).first()
+        return self._round(row) if row else None
+
+    def asked_question_ids(self, channel: ChannelRef) -> list[str]:
+        """Questions this channel was asked, newest first."""
+        channel_id = self._channel_id(channel)
+        if channel_id is None:
+            return []
+        return list(
+            self.session.scalars(
+                select(RoundRow.question_id)
+                .where(RoundRow.channel_id == channel_id)
+                .order_by(RoundRow.created_at.desc(), RoundRow.id.desc())
+            )
+        )
+
+    def claim_reveal(self, round_id: int, now: dt.datetime) -> bool:
+        """Exactly one caller wins the reveal: a conditional UPDATE, atomic on SQLite and PostgreSQL."""
+        result = self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value)
+            .values(status=RoundStatus.REVEALING.value, claimed_at=now)
+        )
+        return result.rowcount == 1
+
+    def mark_revealed(self, round_id: int, now: dt.datetime) -> None:
+        self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id)
+            .values(status=RoundStatus.REVEALED.value, revealed_at=now)
+        )
+
+    # --- answers ----------------------------------------------------------------------------------------
+
+    def mark_event(self, platform: Platform, event_id: str, now: dt.datetime) -> bool:
+        """Remember an inbound event; False when it was already processed (a platform retry)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(
+                    ProcessedEventRow(platform=platform.value, event_id=event_id, processed_at=now)
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def _answer_row(self, round_id: int, member_id: int) -> AnswerRow | None:
+        return self.session.scalars(
+            select(AnswerRow).where(AnswerRow.round_id == round_id, AnswerRow.member_id == member_id)
+        ).first()
+
+    def save_answer_part(
+        self,
+        round_id: int,
+        member: MemberRef,
+        *,
+        message_id: str | None,
+        text: str,
+        now: dt.datetime,
+        late: bool,
+        truncated: bool,
+    ) -> bool:
+        """Add or edit one message of a member's answer. Returns True when the answer is new."""
+        member_id = self.member_id(member)
+        row = self._answer_row(round_id, member_id)
+        created = row is None or not row.parts
+        if row is None:
+            row = AnswerRow(
+                round_id=round_id,
+                member_id=member_id,
+                text="",
+                parts=[],
+                created_at=now,
+                updated_at=now,
+                late=late,
+                truncated=False,
+            )
+            try:
+                with self.session.begin_nested():
+                    self.session.add(row)
+            except IntegrityError:
+                row = self._answer_row(round_id, member_id)
+                assert row is not None
+                created = False
+        parts = [dict(p) for p in row.parts]
+        for part in parts:
+            if message_id is not None and part.get("message_id") == message_id:
+                part["text"] = text
+                break
+        else:
+            parts.append({"message_id": message_id, "text": text})
+        if created:
+            row.late = late
+            row.created_at = now
+        row.parts = parts
+        row.text = "\n\n".join(p["text"] for p in parts)
+        row.truncated = row.truncated or truncated
+        row.updated_at = now
+        self.session.flush()
+        return created
+
+    def withdraw_answer_part(
+        self, round_id: int, member: MemberRef, message_id: str, now: dt.datetime
+    ) -> bool:
+        row = self._answer_row(round_id, self.member_id(member))
+        if row is None:
+            return False
+        parts = [dict(p) for p in row.parts if p.get("message_id") != message_id]
+        if len(parts) == len(row.parts):
+            return False
+        row.parts = parts
+        row.text = "\n\n".join(p["text"] for p in parts)
+        row.updated_at = now
+        self.session.flush()
+        return True
+
+    def answers(self, round_id: int) -> list[StoredAnswer]:
+        rows = self.session.execute(
+            select(AnswerRow, MemberRow)
+            .join(MemberRow, AnswerRow.member_id == MemberRow.id)
+            .where(AnswerRow.round_id == round_id)
+            .order_by(AnswerRow.created_at, AnswerRow.id)
+        ).all()
+        return [
+            StoredAnswer(
+                id=a.id,
+                round_id=a.round_id,
+                member=_member(m),
+                text=a.text,
+                late=a.late,
+                truncated=a.truncated,
+                created_at=a.created_at,
+                coverage=a.coverage,
+                covered_points=tuple(a.covered_points or ()),
+            )
+            for a, m in rows
+            if a.parts
+        ]
+
+    def save_feedback(self, answer_id: int, coverage: float, covered_points: Sequence[str]) -> None:
+        self.session.execute(
+            update(AnswerRow)
+            .where(AnswerRow.id == answer_id)
+            .values(coverage=coverage, covered_points=list(covered_points))
+        )
+
+    # --- points -----------------------------------------------------------------------------------------
+
+    def award(self, round_: Round, member: MemberRef, reason: str, points: int, now: dt.datetime) -> bool:
+        """Add a ledger line; False when this member already got points for this reason in this round."""
+        if points <= 0:
+            return False
+        row = PointRow(
+            member_id=self.member_id(member),
+            channel_id=self._channel_row(round_.channel).id,
+            round_id=round_.id,
+            reason=reason,
+            points=points,
+            awarded_at=now,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    def points_by_member(
+        self,
+        *,
+        channel: ChannelRef | None = None,
+        platform: Platform | None = None,
+        workspace_id: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> list[tuple[MemberRef, int]]:
+        """Points per member, highest first, for one channel or a whole workspace."""
+        total = func.sum(PointRow.points).label("total")
+        query = select(MemberRow, total).join(PointRow, PointRow.member_id == MemberRow.id)
+        if channel is not None:
+            channel_id = self._channel_id(channel)
+            if channel_id is None:
+                return []
+            query = query.where(PointRow.channel_id == channel_id)
+        else:
+            query = query.join(ChannelRow, PointRow.channel_id == ChannelRow.id).where(
+                ChannelRow.platform == (platform.value if platform else None),
+                ChannelRow.workspace_id == workspace_id,
+            )
+        if since is not None:
+            query = query.where(PointRow.awarded_at >= since)
+        query = query.group_by(MemberRow.id).order_by(total.desc(), MemberRow.display_name, MemberRow.id)
+        return [(_member(m), int(t)) for m, t in self.session.execute(query).all()]
+
+    def member_summary(self, member: MemberRef) -> dict[str, Any]:
+        member_id = self.member_id(member)
+        points = self.session.scalar(
+            select(func.coalesce(func.sum(PointRow.points), 0)).where(PointRow.member_id == member_id)
+        )
+        answered = self.session.execute(
+            select(RoundRow.category, func.count(AnswerRow.id), func.avg(AnswerRow.coverage))
+            .join(RoundRow, AnswerRow.round_id == RoundRow.id)
+            .where(AnswerRow.member_id == member_id, AnswerRow.text != "")
+            .group_by(RoundRow.category)
+        ).all()
+        overall = self.session.scalar(
+            select(func.avg(AnswerRow.coverage)).where(AnswerRow.member_id == member_id, AnswerRow.text != "")
+        )
+        return {
+            "points": int(points or 0),
+            "rounds_answered": sum(int(n) for _, n, _ in answered),
+            "average_coverage": float(overall) if overall is not None else None,
+            "by_category": {c: float(avg) for c, _, avg in answered if avg is not None},
+        }
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    def _channel_id(self, ref: ChannelRef) -> int | None:
+        return self.session.scalar(
+            select(ChannelRow.id).where(
+                ChannelRow.platform == ref.platform.value,
+                ChannelRow.workspace_id == ref.workspace_id,
+                ChannelRow.channel_id == ref.channel_id,
+            )
+        )
+
+    def _round(self, row: RoundRow) -> Round:
+        channel = self.session.get(ChannelRow, row.channel_id)
+        assert channel is not None
+        requester = self.session.get(MemberRow, row.requested_by_id) if row.requested_by_id else None
+        return Round(
+            id=row.id,
+            channel=_channel_ref(channel),
+            question_id=row.question_id,
+            category=row.category,
+            kind=RoundKind(row.kind),
+            status=RoundStatus(row.status),
+            visibility=Visibility(row.visibility),
+            created_at=row.created_at,
+            message_id=row.message_id,
+            reveal_due_at=row.reveal_due_at,
+            revealed_at=row.revealed_at,
+            daily_date=row.daily_date,
+            requested_by=_member(requester) if requester else None,
+        )
+
+
+def _channel_ref(row: ChannelRow) -> ChannelRef:
+    return ChannelRef(
+        platform=Platform(row.platform),
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        name=row.name,
+    )
+
+
+def _member(row: MemberRow) -> MemberRef:
+    return MemberRef(
+        platform=Platform(row.platform),
+        workspace_id=row.workspace_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+    )
+
+
+def _channel_settings(row: ChannelRow) -> ChannelSettings:
+    return ChannelSettings(
+        channel=_channel_ref(row),
+        active=row.active,
+        schedule_enabled=row.schedule_enabled,
+        post_time=row.post_time,
+        days=tuple(row.days.split(",")) if row.days else (),
+        timezone=row.timezone,
+        reveal_after_minutes=row.reveal_after_minutes,
+        reveal_at_time=row.reveal_at_time,
+        paused=row.paused,
+        skip_dates=tuple(dt.date.fromisoformat(d) for d in row.skip_dates or ()),
+        categories=tuple(row.categories or ()),
+        difficulties=tuple(row.difficulties or ()),
+        packs=tuple(row.packs or ()),
+        answer_mode=row.answer_mode,
+    )
+
+
+def _settings_to_columns(settings: ChannelSettings) -> dict[str, Any]:
+    values = {name: getattr(settings, name) for name in _CHANNEL_FIELDS}
+    values["days"] = ",".join(settings.days)
+    values["skip_dates"] = sorted(d.isoformat() for d in settings.skip_dates)
+    for key in ("categories", "difficulties", "packs"):
+        values[key] = list(values[key])
+    return values
+
+
+class SqlUnitOfWork:
+    """`with uow() as store:` one transaction; commit on success, roll back on any exception."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+
+    @contextmanager
+    def __call__(self) -> Iterator[SqlStore]:
+        with self._sessions() as session, session.begin():
+            yield SqlStore(session)
