@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
-from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from content.schema import KeyPoint
 
@@ -52,9 +52,10 @@ STOPWORDS = frozenset(
         "their",
     ]
 )
-# Short tokens must match exactly: "ci" fuzzily matching "cd" would be a false positive.
+# Short tokens must match exactly: "ci" fuzzily matching "cd" would be a false positive. Longer ones allow
+# one edit (a typo or a swapped pair of letters), and very long ones two.
 _FUZZY_MIN_LEN = 5
-_FUZZY_MIN_SCORE = 85.0
+_TWO_EDITS_MIN_LEN = 9
 # A multi-word term may be split by a few words ("version the data" still covers "data versioning").
 _WINDOW_SLACK = 3
 
@@ -66,24 +67,33 @@ def _stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
-def tokens(text: str) -> list[str]:
+Token = tuple[str, str]  # (stem, word as written): stems match inflections, words match typos
+
+
+def tokens(text: str) -> list[Token]:
     """Lowercase, split into words, drop stopwords, stem: the form both answers and terms are compared in."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return [(_stem(w), w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
 def term_can_match(term: str) -> bool:
     return bool(tokens(term))
 
 
-def _token_matches(expected: str, actual: str) -> bool:
-    if expected == actual:
-        return True
-    if min(len(expected), len(actual)) < _FUZZY_MIN_LEN:
+def _close(expected: str, actual: str) -> bool:
+    shortest = min(len(expected), len(actual))
+    if shortest < _FUZZY_MIN_LEN:
         return False
-    return fuzz.ratio(expected, actual) >= _FUZZY_MIN_SCORE
+    allowed = 2 if shortest >= _TWO_EDITS_MIN_LEN else 1
+    return OSA.distance(expected, actual, score_cutoff=allowed) <= allowed
 
 
-def term_in(term_tokens: Sequence[str], answer_tokens: Sequence[str]) -> bool:
+def _token_matches(expected: Token, actual: Token) -> bool:
+    # A misspelt word often does not stem like the correct one ("populaton" vs "popul"), so typos are
+    # judged on the words as written.
+    return expected[0] == actual[0] or _close(expected[1], actual[1]) or _close(expected[0], actual[0])
+
+
+def term_in(term_tokens: Sequence[Token], answer_tokens: Sequence[Token]) -> bool:
     if not term_tokens:
         return False
     first, rest = term_tokens[0], term_tokens[1:]

@@ -16,6 +16,20 @@ MAX_MODEL_ANSWER_CHARS = 2_900
 MAX_ITEM_CHARS = 900
 
 
+def unwrap_paragraphs(text: str) -> str:
+    """Join hard-wrapped lines of YAML block text: chat clients would show every line break.
+    Blank lines, bullets ("- ", "* ", "1. ") and indented continuation of bullets are kept apart."""
+    out: list[str] = []
+    for line in text.strip().splitlines():
+        stripped = line.strip()
+        starts_item = bool(re.match(r"^([-*] |\d+[.)] )", stripped))
+        if out and stripped and out[-1].strip() and not starts_item:
+            out[-1] = f"{out[-1].rstrip()} {stripped}"
+        else:
+            out.append(stripped)
+    return "\n".join(out)
+
+
 class Category(StrEnum):
     FUNDAMENTALS = "fundamentals"
     TECHNICAL = "technical"
@@ -82,6 +96,11 @@ class Question(_Strict):
             if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", topic):
                 raise ValueError(f"topic {topic!r} must be lowercase words joined by '-'")
         return topics
+
+    @field_validator("model_answer", "example")
+    @classmethod
+    def _unwrap(cls, text: str | None) -> str | None:
+        return unwrap_paragraphs(text) if text else text
 
     @property
     def model_answer_words(self) -> int:

@@ -1,0 +1,75 @@
+"""The one command grammar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.commands import (
+    ConfigCmd,
+    HelpCmd,
+    LeaderboardCmd,
+    QuestionCmd,
+    ScheduleCmd,
+    StatsCmd,
+    UsageProblem,
+    parse,
+    parse_days,
+)
+from bot.domain import LeaderboardPeriod
+from content.schema import Category, Difficulty
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", HelpCmd()),
+        ("help reveal", HelpCmd("reveal")),
+        ("question", QuestionCmd()),
+        ("question hard cloud", QuestionCmd(Category.CLOUD_INFRASTRUCTURE, Difficulty.HARD)),
+        ("/practice Question Problem-Solving easy", QuestionCmd(Category.PROBLEM_SOLVING, Difficulty.EASY)),
+        ("leaderboard", LeaderboardCmd(LeaderboardPeriod.WEEK, False)),
+        ("leaderboard month workspace", LeaderboardCmd(LeaderboardPeriod.MONTH, True)),
+        ("stats @bob", StatsCmd("@bob")),
+        ("schedule set 9:30 Europe/Berlin mon-fri",
+         ScheduleCmd("set", time="09:30", timezone="Europe/Berlin", days=("mon", "tue", "wed", "thu", "fri"))),
+        ("schedule reveal after 90m", ScheduleCmd("reveal", reveal_after_minutes=90)),
+        ("schedule reveal at 17:00", ScheduleCmd("reveal", reveal_at="17:00")),
+        ("schedule skip 2026-12-24", ScheduleCmd("skip", date=dt.date(2026, 12, 24))),
+        ("config categories technical, cloud", ConfigCmd("categories", ("technical", "cloud-infrastructure"))),
+        ("config difficulty all", ConfigCmd("difficulty", ())),
+    ],
+)
+def test_parses(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("dance", "unknown command"),
+        ("question easy hard", "given twice"),
+        ("question quantum", "not a category or difficulty"),
+        ("stats a b", "at most one member"),
+        ("schedule set 09:30 Mars/Olympus", "not an IANA time zone"),
+        ("schedule set 09:30 someday", "neither a time zone nor days"),
+        ("schedule reveal after 0h", "between 1m and 168h"),
+        ("schedule skip tomorrow", "not a date"),
+        ("schedule explode", "not a schedule action"),
+        ("config categories astrology", "unknown categories: astrology"),
+        ("help dance", "no command 'dance'"),
+        ('question "unterminated', "not a category"),
+    ],
+)
+def test_bad_input_names_the_problem(text: str, fragment: str) -> None:
+    result = parse(text)
+    assert isinstance(result, UsageProblem)
+    assert fragment in result.problem
+
+
+def test_days() -> None:
+    assert parse_days("fri-mon") == ("mon", "fri", "sat", "sun")
+    assert parse_days("weekdays") == ("mon", "tue", "wed", "thu", "fri")
+    assert parse_days("mon,wed") == ("mon", "wed")
+    assert parse_days("funday") is None

@@ -1,0 +1,172 @@
+"""The engine through its public use cases, read like chat transcripts (fake chat, fixed clock)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from conftest import CHANNEL, Transcript, member, text_of
+
+from bot.domain import CardKind, Visibility
+
+
+async def test_question_answers_reveal_points_leaderboard(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question fundamentals")
+    [question] = transcript.delivered("channel:")
+    assert question.kind is CardKind.QUESTION
+    assert "training/serving skew" in text_of(question)
+
+    await transcript.say("bob", "We keep one feature store so the shared feature code is identical, and log features.")
+    await transcript.say("carol", "no idea honestly")
+    assert await transcript.say("alice", "/practice reveal") == []
+
+    [reveal] = transcript.delivered("thread:")
+    body = text_of(reveal)
+    assert "Model answer" in body and "Pitfalls" in body and "Follow-ups" in body
+    assert "Bob: 2/3 key points" in body
+    assert "Carol: 0/3 key points" in body
+
+    bob_feedback = text_of(transcript.delivered("private:bob")[0])
+    assert "Shared feature definitions" in bob_feedback.split("Missed")[0]
+    assert "Point-in-time correctness" in bob_feedback.split("Missed")[1]
+
+    # answered (2) + round(2/3 * 5) = 3 coverage -> 5; carol only answered -> 2
+    [board] = await transcript.say("carol", "/practice leaderboard")
+    assert text_of(board.card).splitlines()[1:] == ["1. Bob · 5 pts", "2. Carol · 2 pts"]
+    [stats] = await transcript.say("bob", "/practice stats")
+    assert "Points: 5" in text_of(stats.card) and "Rounds answered: 1" in text_of(stats.card)
+
+
+async def test_second_reveal_awards_nothing_twice(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("bob", "canary with a small percentage and rollback")
+    await transcript.say("alice", "/practice reveal")
+    [again] = await transcript.say("alice", "/practice reveal")
+    assert "no open question" in text_of(again.card)
+    round_ = transcript.engine.open_round(CHANNEL)
+    assert round_ is None
+    reveal_again = await transcript.engine.reveal(1)
+    assert "already revealed" in text_of(reveal_again[0].card)
+    # A crash after scoring but before the status was saved: the retry must not pay out again.
+    with transcript.engine.uow() as store:
+        store.session.execute(text("UPDATE rounds SET status = 'open'"))
+    await transcript.engine.reveal(1)
+    [board] = await transcript.say("bob", "/practice leaderboard all")
+    assert text_of(board.card).splitlines()[1:] == ["1. Bob · 5 pts"]  # 2 answered + round(2/3 * 5)
+
+
+async def test_answers_after_reveal_are_late_kept_without_points(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("alice", "/practice reveal")
+    [notice] = await transcript.say("dave", "canary rollout with rollback")
+    assert "already revealed" in text_of(notice.card)
+    [stats] = await transcript.say("dave", "/practice stats")
+    assert "Points: 0" in text_of(stats.card)
+    assert "Rounds answered: 1" in text_of(stats.card)
+
+
+async def test_several_messages_make_one_answer_and_edits_replace_their_part(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question fundamentals")
+    await transcript.say("bob", "first thought: a feature store")
+    await transcript.say("bob", "and we log features at serving time")
+    answers = transcript.engine.uow
+    with answers() as store:
+        [answer] = store.answers(1)
+    assert answer.text == "first thought: a feature store\n\nand we log features at serving time"
+
+
+async def test_empty_answer_ignored_and_long_answer_truncated_with_notice(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question technical")
+    assert await transcript.say("bob", "   ") == []
+    [notice] = await transcript.say("bob", "x" * 5000)
+    assert "first 4000" in text_of(notice.card)
+    with transcript.engine.uow() as store:
+        [answer] = store.answers(1)
+    assert len(answer.text) == 4000 and answer.truncated
+
+
+async def test_only_requester_or_admin_reveals_early(transcript: Transcript) -> None:
+    await transcript.say("bob", "/practice question technical")
+    [refusal] = await transcript.say("carol", "/practice reveal")
+    assert "Only whoever asked" in text_of(refusal.card)
+    assert await transcript.say("bob", "/practice reveal") == []
+
+
+async def test_answers_missed_while_down_are_read_back_at_reveal(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question technical")
+    from bot.domain import IncomingAnswer
+
+    assert transcript.thread is not None
+    missed = IncomingAnswer(thread=transcript.thread, member=member("erin"), text="canary then rollback",
+                            message_id="r-missed")
+    transcript.chat.thread_history[transcript.thread.message_id] = [missed]  # the platform has it, we do not
+    await transcript.say("alice", "/practice reveal")
+    [reveal] = transcript.delivered("thread:")
+    assert "Erin: 2/3 key points" in text_of(reveal)
+
+
+async def test_private_question_is_revealed_to_the_asker(transcript: Transcript) -> None:
+    [question] = await transcript.say("bob", "/practice question behavioral", visibility=Visibility.PRIVATE)
+    assert question.visibility is Visibility.PRIVATE
+    assert [a.id for a in question.card.actions] == ["post_to_channel", "answer_privately", "reveal"]
+    assert transcript.delivered("channel:") == []
+    replies = await transcript.say("bob", "/practice reveal")
+    assert replies[0].card.kind is CardKind.REVEAL
+
+
+async def test_no_repeat_until_the_pool_is_used_up(transcript: Transcript) -> None:
+    seen = []
+    for _ in range(3):
+        await transcript.say("alice", "/practice question")
+        seen.append(transcript.delivered("channel:")[-1].footer)
+        await transcript.say("alice", "/practice reveal")
+    assert len(set(seen)) == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/practice frobnicate", "unknown command 'frobnicate'"),
+        ("/practice question impossible", "'impossible' is not a category or difficulty"),
+        ("/practice leaderboard yesterday", "'yesterday' is not a period or scope"),
+        ("/practice reveal now", "'reveal' takes no arguments"),
+        ("/practice schedule set 25:00", "'25:00' is not a time"),
+    ],
+)
+async def test_bad_commands_get_a_usage_card(transcript: Transcript, line: str, expected: str) -> None:
+    [reply] = await transcript.say("bob", line)
+    assert reply.card.kind is CardKind.USAGE
+    assert expected in text_of(reply.card)
+
+
+async def test_schedule_changes_need_an_admin(transcript: Transcript) -> None:
+    [refused] = await transcript.say("bob", "/practice schedule set 09:30 Europe/Berlin mon-fri")
+    assert "Only channel admins" in text_of(refused.card)
+    [shown] = await transcript.say("alice", "/practice schedule set 09:30 Europe/Berlin mon-fri")
+    assert "Time: 09:30 Europe/Berlin, mon,tue,wed,thu,fri" in text_of(shown.card)
+    await transcript.say("alice", "/practice schedule skip 2026-12-24")
+    await transcript.say("alice", "/practice schedule reveal after 6h")
+    [now] = await transcript.say("bob", "/practice schedule show")
+    body = text_of(now.card)
+    assert "Skipped dates: 2026-12-24" in body and "Reveal: after 6h" in body
+
+
+async def test_channel_category_filter_limits_questions(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice config categories behavioral")
+    for _ in range(2):
+        await transcript.say("alice", "/practice question")
+        await transcript.say("alice", "/practice reveal")
+    assert all(c.footer == "question mini-conflict" for c in transcript.delivered("channel:"))
+
+
+async def test_leaderboard_ties_share_a_rank_and_week_resets(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("bob", "nothing useful")
+    await transcript.say("carol", "nothing either")
+    await transcript.say("alice", "/practice reveal")
+    [board] = await transcript.say("bob", "/practice leaderboard week")
+    assert text_of(board.card).splitlines()[1:] == ["1. Bob · 2 pts", "1. Carol · 2 pts"]
+    transcript.clock.advance(days=7)
+    [later] = await transcript.say("bob", "/practice leaderboard")
+    assert "No points yet" in text_of(later.card)
+    [alltime] = await transcript.say("bob", "/practice leaderboard all")
+    assert "Bob · 2 pts" in text_of(alltime.card)
