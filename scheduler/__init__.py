@@ -1,0 +1,1 @@
+"""The daily question: APScheduler triggers, the database as the ledger (see the scheduler issue)."""

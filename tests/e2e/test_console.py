@@ -1,0 +1,92 @@
+"""The real `practicebot` process, driven through a pipe like a newcomer's first try."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MINI_PACK
+
+PRACTICEBOT = str(Path(sys.executable).with_name("practicebot"))
+
+
+def _run(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICEBOT_", "SLACK_", "DISCORD_"))}
+    environ |= {"PRACTICEBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "PRACTICEBOT_CONSOLE_USER": "ana"}
+    environ |= env
+    return subprocess.run([PRACTICEBOT, *args], input=stdin, capture_output=True, text=True, env=environ,
+                          timeout=60, cwd=tmp_path)
+
+
+SCRIPT = """\
+/practice help
+/practice question technical
+We would start with a canary on a small percentage of traffic and roll back automatically.
+/as ben
+I think we just deploy it
+/practice reveal
+/practice leaderboard
+/practice stats
+/practice quiz
+"""
+
+
+def test_whole_loop_through_a_pipe(tmp_path: Path) -> None:
+    result = _run(["console"], SCRIPT, tmp_path, PRACTICEBOT_BUNDLED_CONTENT="false",
+                  PRACTICEBOT_CONTENT_PATHS=str(MINI_PACK))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "\x1b[" not in out  # plain text when piped
+    assert "How does a canary release of a model work?" in out
+    assert "ana's answer saved" in out and "ben's answer saved" in out
+    assert "-- Model answer" in out and "-- Pitfalls" in out and "-- Follow-ups" in out
+    assert "ana: 2/3 key points" in out and "ben: 0/3 key points" in out
+    assert "[only ana sees this] == Your feedback: 67% of key points ==" in out
+    assert "1. ana · 5 pts" in out and "2. ben · 2 pts" in out
+    assert "Stats · ben" in out and "Points: 2" in out
+    assert "Sorry, unknown command 'quiz'." in out
+    assert out.rstrip().endswith("Bye.")
+    assert "Traceback" not in result.stderr
+
+
+def test_open_question_survives_a_restart(tmp_path: Path) -> None:
+    env = {"PRACTICEBOT_BUNDLED_CONTENT": "false", "PRACTICEBOT_CONTENT_PATHS": str(MINI_PACK)}
+    first = _run(["console"], "/practice question technical\n", tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    second = _run(["console"], "canary and rollback\n/practice reveal\n", tmp_path, **env)
+    assert "is still open" in second.stdout
+    assert "ana: 2/3 key points" in second.stdout
+
+
+def test_run_without_tokens_is_the_console_on_the_bundled_pack(tmp_path: Path) -> None:
+    result = _run(["run"], "/practice question\nmy answer\n/practice reveal\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "-- Model answer" in result.stdout
+    assert (tmp_path / "bot.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"PRACTICEBOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+         "practicebot: PRACTICEBOT_DATABASE_URL: cannot open the database"),
+        ({"PRACTICEBOT_DATABASE_URL": "::nonsense::"}, "practicebot: PRACTICEBOT_DATABASE_URL: not a database URL"),
+        ({"PRACTICEBOT_CONTENT_PATHS": "/nonexistent/pack"},
+         "practicebot: PRACTICEBOT_CONTENT_PATHS: /nonexistent/pack:1: path: is not a readable folder"),
+    ],
+)
+def test_bad_configuration_is_one_clear_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:
+    result = _run(["console"], "", tmp_path, **env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # exactly one line
+    assert result.stderr.startswith(expected)
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    result = _run(["db", "upgrade"], "", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "database at revision 0001" in result.stdout

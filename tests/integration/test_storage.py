@@ -1,0 +1,98 @@
+"""The SQL store on SQLite and, when PRACTICEBOT_TEST_DATABASE_URL is set, on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from conftest import CHANNEL, T0, make_transcript, member, text_of
+from sqlalchemy import Engine, inspect
+
+from bot.domain import Platform, RoundKind, Visibility
+from bot.ports import FixedClock
+from content.library import QuestionLibrary
+from storage.migrate import current_revision
+from storage.repository import SqlUnitOfWork
+
+
+def _round(uow: SqlUnitOfWork, *, daily: dt.date | None = None):
+    with uow() as store:
+        return store.create_round(CHANNEL, question_id="mini-skew", category="fundamentals",
+                                  kind=RoundKind.DAILY if daily else RoundKind.ON_DEMAND,
+                                  visibility=Visibility.PUBLIC, now=T0, daily_date=daily)
+
+
+def test_migrations_create_every_table(db: Engine) -> None:
+    assert current_revision(db) == "0001"
+    tables = set(inspect(db).get_table_names())
+    assert {"channels", "members", "rounds", "answers", "votes", "points", "processed_events"} <= tables
+
+
+def test_one_daily_round_per_channel_and_date(db: Engine) -> None:
+    uow = SqlUnitOfWork(db)
+    first = _round(uow, daily=dt.date(2026, 11, 25))
+    assert first is not None
+    assert _round(uow, daily=dt.date(2026, 11, 25)) is None
+    assert _round(uow, daily=dt.date(2026, 11, 26)) is not None
+    assert _round(uow) is not None and _round(uow) is not None  # on-demand rounds never collide
+
+
+def test_reveal_claim_has_exactly_one_winner_under_concurrency(db: Engine) -> None:
+    uow = SqlUnitOfWork(db)
+    round_ = _round(uow)
+    assert round_ is not None
+    with uow() as store:
+        store.mark_posted(round_.id, "m1", T0)
+    barrier = threading.Barrier(6)
+    wins: list[bool] = []
+
+    def claim() -> None:
+        barrier.wait()
+        with uow() as store:
+            wins.append(store.claim_reveal(round_.id, T0))
+
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False] * 5 + [True]
+
+
+def test_events_and_points_are_recorded_once(db: Engine) -> None:
+    uow = SqlUnitOfWork(db)
+    round_ = _round(uow)
+    assert round_ is not None
+    with uow() as store:
+        assert store.mark_event(Platform.SLACK, "Ev123", T0) is True
+        assert store.mark_event(Platform.SLACK, "Ev123", T0) is False
+        assert store.mark_event(Platform.DISCORD, "Ev123", T0) is True
+        assert store.award(round_, member("bob"), "answered", 2, T0) is True
+        assert store.award(round_, member("bob"), "answered", 2, T0) is False
+        assert store.points_by_member(channel=CHANNEL) == [(member("bob"), 2)]
+
+
+def test_datetimes_come_back_aware_utc(db: Engine) -> None:
+    uow = SqlUnitOfWork(db)
+    berlin = dt.datetime(2026, 3, 29, 3, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    with uow() as store:
+        round_ = store.create_round(CHANNEL, question_id="q", category="technical", kind=RoundKind.ON_DEMAND,
+                                    visibility=Visibility.PRIVATE, now=berlin)
+    assert round_ is not None
+    with uow() as store:
+        loaded = store.round(round_.id)
+    assert loaded is not None and loaded.created_at == berlin and loaded.created_at.tzinfo == dt.UTC
+
+
+async def test_whole_loop_on_this_database(db: Engine, mini_library: QuestionLibrary) -> None:
+    transcript = make_transcript(db, mini_library, FixedClock(T0))
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("bob", "a canary on a small percentage, then roll back on bad guardrail metrics")
+    await transcript.say("bob", "and compare metrics with the current model")  # same answer, second message
+    await transcript.say("alice", "/practice reveal")
+    assert "Bob: 3/3 key points" in text_of(transcript.delivered("thread:")[0])
+    [board] = await transcript.say("bob", "/practice leaderboard")
+    assert text_of(board.card).splitlines()[1:] == ["1. Bob · 7 pts"]
+    [stats] = await transcript.say("bob", "/practice stats")
+    assert "Average key-point coverage: 100%" in text_of(stats.card)
+    assert "technical: 100%" in text_of(stats.card)
