@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, Reply, ThreadRef, Visibility
-from bot.engine import CommandContext, Engine as BotEngine
+from bot.engine import CommandContext
+from bot.engine import Engine as BotEngine
 from bot.ports import FixedClock
 from content.library import QuestionLibrary
 from storage.database import make_engine
@@ -133,8 +134,12 @@ class Transcript:
     async def say(self, user: str, line: str, *, visibility: Visibility = Visibility.PUBLIC) -> list[Reply]:
         if line.startswith("/practice"):
             before = len(self.chat.posts)
-            ctx = CommandContext(channel=self.channel, member=member(user), is_admin=user in self.admins,
-                                 question_visibility=visibility)
+            ctx = CommandContext(
+                channel=self.channel,
+                member=member(user),
+                is_admin=user in self.admins,
+                question_visibility=visibility,
+            )
             replies = await self.engine.handle_command(ctx, line)
             for where, _card in self.chat.posts[before:]:
                 if where.startswith("channel:"):
@@ -142,8 +147,9 @@ class Transcript:
             return replies
         assert self.thread is not None, "no open thread to answer in"
         self.chat._n += 1
-        incoming = IncomingAnswer(thread=self.thread, member=member(user), text=line,
-                                  message_id=f"reply{self.chat._n}")
+        incoming = IncomingAnswer(
+            thread=self.thread, member=member(user), text=line, message_id=f"reply{self.chat._n}"
+        )
         self.chat.thread_history.setdefault(self.thread.message_id, []).append(incoming)
         recorded = self.engine.record_answer(incoming)
         return [Reply(card=recorded.notice)] if recorded.notice else []

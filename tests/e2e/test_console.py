@@ -14,11 +14,23 @@ PRACTICEBOT = str(Path(sys.executable).with_name("practicebot"))
 
 
 def _run(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICEBOT_", "SLACK_", "DISCORD_"))}
-    environ |= {"PRACTICEBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "PRACTICEBOT_CONSOLE_USER": "ana"}
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PRACTICEBOT_", "SLACK_", "DISCORD_"))
+    }
+    environ |= {
+        "PRACTICEBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "PRACTICEBOT_CONSOLE_USER": "ana",
+    }
     environ |= env
-    return subprocess.run([PRACTICEBOT, *args], input=stdin, capture_output=True, text=True, env=environ,
-                          timeout=60, cwd=tmp_path)
+    return subprocess.run(
+        [PRACTICEBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+        cwd=tmp_path,
+    )
 
 
 SCRIPT = """\
@@ -35,8 +47,13 @@ I think we just deploy it
 
 
 def test_whole_loop_through_a_pipe(tmp_path: Path) -> None:
-    result = _run(["console"], SCRIPT, tmp_path, PRACTICEBOT_BUNDLED_CONTENT="false",
-                  PRACTICEBOT_CONTENT_PATHS=str(MINI_PACK))
+    result = _run(
+        ["console"],
+        SCRIPT,
+        tmp_path,
+        PRACTICEBOT_BUNDLED_CONTENT="false",
+        PRACTICEBOT_CONTENT_PATHS=str(MINI_PACK),
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "\x1b[" not in out  # plain text when piped
@@ -71,11 +88,18 @@ def test_run_without_tokens_is_the_console_on_the_bundled_pack(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"PRACTICEBOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
-         "practicebot: PRACTICEBOT_DATABASE_URL: cannot open the database"),
-        ({"PRACTICEBOT_DATABASE_URL": "::nonsense::"}, "practicebot: PRACTICEBOT_DATABASE_URL: not a database URL"),
-        ({"PRACTICEBOT_CONTENT_PATHS": "/nonexistent/pack"},
-         "practicebot: PRACTICEBOT_CONTENT_PATHS: /nonexistent/pack:1: path: is not a readable folder"),
+        (
+            {"PRACTICEBOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+            "practicebot: PRACTICEBOT_DATABASE_URL: cannot open the database",
+        ),
+        (
+            {"PRACTICEBOT_DATABASE_URL": "::nonsense::"},
+            "practicebot: PRACTICEBOT_DATABASE_URL: not a database URL",
+        ),
+        (
+            {"PRACTICEBOT_CONTENT_PATHS": "/nonexistent/pack"},
+            "practicebot: PRACTICEBOT_CONTENT_PATHS: /nonexistent/pack:1: path: is not a readable folder",
+        ),
     ],
 )
 def test_bad_configuration_is_one_clear_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:

@@ -17,9 +17,15 @@ from storage.repository import SqlUnitOfWork
 
 def _round(uow: SqlUnitOfWork, *, daily: dt.date | None = None):
     with uow() as store:
-        return store.create_round(CHANNEL, question_id="mini-skew", category="fundamentals",
-                                  kind=RoundKind.DAILY if daily else RoundKind.ON_DEMAND,
-                                  visibility=Visibility.PUBLIC, now=T0, daily_date=daily)
+        return store.create_round(
+            CHANNEL,
+            question_id="mini-skew",
+            category="fundamentals",
+            kind=RoundKind.DAILY if daily else RoundKind.ON_DEMAND,
+            visibility=Visibility.PUBLIC,
+            now=T0,
+            daily_date=daily,
+        )
 
 
 def test_migrations_create_every_table(db: Engine) -> None:
@@ -76,8 +82,14 @@ def test_datetimes_come_back_aware_utc(db: Engine) -> None:
     uow = SqlUnitOfWork(db)
     berlin = dt.datetime(2026, 3, 29, 3, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     with uow() as store:
-        round_ = store.create_round(CHANNEL, question_id="q", category="technical", kind=RoundKind.ON_DEMAND,
-                                    visibility=Visibility.PRIVATE, now=berlin)
+        round_ = store.create_round(
+            CHANNEL,
+            question_id="q",
+            category="technical",
+            kind=RoundKind.ON_DEMAND,
+            visibility=Visibility.PRIVATE,
+            now=berlin,
+        )
     assert round_ is not None
     with uow() as store:
         loaded = store.round(round_.id)

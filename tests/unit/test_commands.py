@@ -32,12 +32,19 @@ from content.schema import Category, Difficulty
         ("leaderboard", LeaderboardCmd(LeaderboardPeriod.WEEK, False)),
         ("leaderboard month workspace", LeaderboardCmd(LeaderboardPeriod.MONTH, True)),
         ("stats @bob", StatsCmd("@bob")),
-        ("schedule set 9:30 Europe/Berlin mon-fri",
-         ScheduleCmd("set", time="09:30", timezone="Europe/Berlin", days=("mon", "tue", "wed", "thu", "fri"))),
+        (
+            "schedule set 9:30 Europe/Berlin mon-fri",
+            ScheduleCmd(
+                "set", time="09:30", timezone="Europe/Berlin", days=("mon", "tue", "wed", "thu", "fri")
+            ),
+        ),
         ("schedule reveal after 90m", ScheduleCmd("reveal", reveal_after_minutes=90)),
         ("schedule reveal at 17:00", ScheduleCmd("reveal", reveal_at="17:00")),
         ("schedule skip 2026-12-24", ScheduleCmd("skip", date=dt.date(2026, 12, 24))),
-        ("config categories technical, cloud", ConfigCmd("categories", ("technical", "cloud-infrastructure"))),
+        (
+            "config categories technical, cloud",
+            ConfigCmd("categories", ("technical", "cloud-infrastructure")),
+        ),
         ("config difficulty all", ConfigCmd("difficulty", ())),
     ],
 )

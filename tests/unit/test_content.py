@@ -42,8 +42,10 @@ def test_every_problem_is_reported_with_file_line_and_field(tmp_path: Path) -> N
     lines = broken.splitlines()
     category_line = next(i for i, line in enumerate(lines, 1) if "astrology" in line)
     assert f"{file}:{category_line}: mini-canary.category: 'astrology' is not one of" in "\n".join(rendered)
-    assert any(r.startswith(f"{file}:") and "mini-conflict.difficulty: is required but missing" in r
-               for r in rendered)
+    assert any(
+        r.startswith(f"{file}:") and "mini-conflict.difficulty: is required but missing" in r
+        for r in rendered
+    )
     assert checked == 1  # only mini-skew is valid
 
 
@@ -64,12 +66,14 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 
 
 def test_lint_cli_exit_codes(tmp_path: Path) -> None:
-    ok = subprocess.run([sys.executable, "-m", "bot", "content", "lint", str(MINI_PACK)],
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "lint", str(MINI_PACK)], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "3 questions checked, 0 problems" in ok.stderr
     root = _pack(tmp_path, GOOD.replace("difficulty: easy", "difficulty: trivial"))
-    bad = subprocess.run([sys.executable, "-m", "bot", "content", "lint", str(root)],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "lint", str(root)], capture_output=True, text=True
+    )
     assert bad.returncode == 1
     assert "mini-canary.difficulty: 'trivial' is not one of" in bad.stdout

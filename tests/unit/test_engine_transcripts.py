@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 from conftest import CHANNEL, Transcript, member, text_of
+from sqlalchemy import text
 
 from bot.domain import CardKind, Visibility
 
@@ -15,7 +15,9 @@ async def test_question_answers_reveal_points_leaderboard(transcript: Transcript
     assert question.kind is CardKind.QUESTION
     assert "training/serving skew" in text_of(question)
 
-    await transcript.say("bob", "We keep one feature store so the shared feature code is identical, and log features.")
+    await transcript.say(
+        "bob", "We keep one feature store so the shared feature code is identical, and log features."
+    )
     await transcript.say("carol", "no idea honestly")
     assert await transcript.say("alice", "/practice reveal") == []
 
@@ -96,8 +98,9 @@ async def test_answers_missed_while_down_are_read_back_at_reveal(transcript: Tra
     from bot.domain import IncomingAnswer
 
     assert transcript.thread is not None
-    missed = IncomingAnswer(thread=transcript.thread, member=member("erin"), text="canary then rollback",
-                            message_id="r-missed")
+    missed = IncomingAnswer(
+        thread=transcript.thread, member=member("erin"), text="canary then rollback", message_id="r-missed"
+    )
     transcript.chat.thread_history[transcript.thread.message_id] = [missed]  # the platform has it, we do not
     await transcript.say("alice", "/practice reveal")
     [reveal] = transcript.delivered("thread:")

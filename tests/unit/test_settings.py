@@ -20,15 +20,24 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     ("name", "value", "message"),
     [
         ("PRACTICEBOT_DATABASE_URL", "not a url", "PRACTICEBOT_DATABASE_URL: not a database URL"),
-        ("PRACTICEBOT_DATABASE_URL", "mysql://x/y", "PRACTICEBOT_DATABASE_URL: backend 'mysql' is not supported"),
-        ("PRACTICEBOT_DEFAULT_TIMEZONE", "Moon/Base", "PRACTICEBOT_DEFAULT_TIMEZONE: 'Moon/Base' is not an IANA"),
+        (
+            "PRACTICEBOT_DATABASE_URL",
+            "mysql://x/y",
+            "PRACTICEBOT_DATABASE_URL: backend 'mysql' is not supported",
+        ),
+        (
+            "PRACTICEBOT_DEFAULT_TIMEZONE",
+            "Moon/Base",
+            "PRACTICEBOT_DEFAULT_TIMEZONE: 'Moon/Base' is not an IANA",
+        ),
         ("PRACTICEBOT_DEFAULT_TIME", "9am", "PRACTICEBOT_DEFAULT_TIME: '9am' is not a 24-hour"),
         ("PRACTICEBOT_ANSWER_MAX_CHARS", "ten", "PRACTICEBOT_ANSWER_MAX_CHARS:"),
         ("PRACTICEBOT_BUNDLED_CONTENT", "perhaps", "PRACTICEBOT_BUNDLED_CONTENT:"),
     ],
 )
-def test_bad_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
-                                      message: str) -> None:
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as caught:
         load_settings()
