@@ -9,13 +9,16 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from bot.settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from adapters.base import PlatformAdapter
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="practicebot: daily MLOps interview practice."
@@ -77,26 +80,41 @@ async def _service(settings: Settings) -> None:
     """Long-running mode: stdin is ignored; SIGTERM/SIGINT stop it cleanly."""
     from bot.bootstrap import build_app
 
-    missing = [p for p in settings.platforms_configured if p not in _available_platforms()]
-    if missing:
-        raise ConfigError(
-            f"{'SLACK_BOT_TOKEN' if 'slack' in missing else 'DISCORD_TOKEN'}: "
-            f"the {missing[0]} adapter is not "
-            "part of this build yet; unset the token to use the console"
-        )
-    bot = build_app(settings, chat={})
+    adapters = create_adapters(settings)
+    bot = build_app(settings, chat={a.name: a.chat for a in adapters})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    log.info("service started", extra={"platforms": ",".join(settings.platforms_configured)})
-    await stop.wait()
-    log.info("service stopping")
-    bot.db.dispose()
+    started = []
+    try:
+        for adapter in adapters:
+            await adapter.start(bot.engine)
+            started.append(adapter)
+        log.info("service started", extra={"platforms": ",".join(a.name for a in adapters)})
+        await stop.wait()
+        log.info("service stopping")
+    finally:
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.warning("adapter did not stop cleanly", extra={"platform": adapter.name}, exc_info=True)
+        bot.db.dispose()
 
 
-def _available_platforms() -> set[str]:
-    return set()
+def create_adapters(settings: Settings) -> list[PlatformAdapter]:
+    """One adapter per platform whose token is set. Imported lazily: the console needs neither SDK."""
+    adapters: list[PlatformAdapter] = []
+    if settings.slack_bot_token:
+        from adapters.slack import create_adapter as create_slack
+
+        adapters.append(create_slack(settings))
+    if settings.discord_token:
+        from adapters.discord import create_adapter as create_discord
+
+        adapters.append(create_discord(settings))
+    return adapters
 
 
 @db_app.command("upgrade")

@@ -112,9 +112,11 @@ class StoredAnswer(_Value):
 
 
 class IncomingAnswer(_Value):
-    """An answer as an adapter saw it: a thread reply, a modal submission or a console line."""
+    """An answer as an adapter saw it: a thread reply (`thread`), a modal submission (`round_id`, from the
+    button that opened it) or a console line."""
 
-    thread: ThreadRef
+    thread: ThreadRef | None = None
+    round_id: int | None = None
     member: MemberRef
     text: str
     message_id: str | None = None  # the reply's own id, so edits and deletions find it
@@ -122,12 +124,20 @@ class IncomingAnswer(_Value):
     at: dt.datetime | None = None  # when the platform says it was sent (default: now)
 
 
+class VoteResult(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    SELF_VOTE = "self_vote"
+    ALREADY = "already"
+    NOT_AN_ANSWER = "not_an_answer"
+
+
 class AnswerResult(StrEnum):
     RECORDED = "recorded"
     UPDATED = "updated"
     LATE = "late"
     IGNORED_EMPTY = "ignored_empty"
-    UNKNOWN_THREAD = "unknown_thread"
+    UNKNOWN_THREAD = "unknown_thread"  # or an unknown / foreign round id
     DUPLICATE_EVENT = "duplicate_event"
 
 

@@ -40,6 +40,7 @@ from bot.domain import (
     StoredAnswer,
     ThreadRef,
     Visibility,
+    VoteResult,
 )
 from bot.ports import ChatPort, Clock, QuestionSource, UnitOfWorkFactory
 from bot.scoring import ScoringRules, award_lines, competition_ranks
@@ -198,13 +199,11 @@ class Engine:
         now = self.clock.now()
         text = incoming.text.strip()
         with self.uow() as store:
-            if incoming.event_id and not store.mark_event(
-                incoming.thread.channel.platform, incoming.event_id, now
-            ):
+            if incoming.event_id and not store.mark_event(incoming.member.platform, incoming.event_id, now):
                 return RecordedAnswer(result=AnswerResult.DUPLICATE_EVENT)
             if not text:
                 return RecordedAnswer(result=AnswerResult.IGNORED_EMPTY)
-            round_ = store.round_by_thread(incoming.thread)
+            round_ = self._answerable_round(store, incoming)
             if round_ is None:
                 return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
             late = round_.status in (RoundStatus.REVEALING, RoundStatus.REVEALED)
@@ -238,12 +237,69 @@ class Engine:
         notice = cards.notice_card(" ".join(notices), title="About your answer") if notices else None
         return RecordedAnswer(result=result, round_id=round_.id, truncated=truncated, notice=notice)
 
+    @staticmethod
+    def _answerable_round(store, incoming: IncomingAnswer) -> Round | None:
+        if incoming.thread is not None:
+            return store.round_by_thread(incoming.thread)
+        if incoming.round_id is None:
+            return None
+        round_ = store.round(incoming.round_id)
+        # A round id comes from a button value: only members of the same workspace may answer it.
+        if round_ is None or (round_.channel.platform, round_.channel.workspace_id) != (
+            incoming.member.platform,
+            incoming.member.workspace_id,
+        ):
+            return None
+        return round_
+
     def withdraw_answer(self, thread: ThreadRef, member: MemberRef, message_id: str) -> bool:
         with self.uow() as store:
             round_ = store.round_by_thread(thread)
             if round_ is None:
                 return False
             return store.withdraw_answer_part(round_.id, member, message_id, self.clock.now())
+
+    async def publish_round(self, round_id: int, *, by: MemberRef, is_admin: bool = False) -> list[Reply]:
+        """'Post to channel' on a private question: it becomes a public round with a thread."""
+        with self.uow() as store:
+            round_ = store.round(round_id)
+        if round_ is None or round_.channel.platform != by.platform:
+            return [Reply(card=cards.notice_card("That question no longer exists."))]
+        if round_.visibility is Visibility.PUBLIC or round_.status is not RoundStatus.OPEN:
+            return [Reply(card=cards.notice_card("That question is already posted or revealed."))]
+        if round_.requested_by != by and not is_admin:
+            return [Reply(card=cards.notice_card("Only whoever asked for this question can post it."))]
+        question = self.questions.get(round_.question_id)
+        if question is None:
+            return [Reply(card=cards.notice_card("This question is no longer in the library."))]
+        with self.uow() as store:
+            if not store.claim_publish(round_id):
+                return [Reply(card=cards.notice_card("That question is already posted."))]
+        public = round_.model_copy(update={"visibility": Visibility.PUBLIC})
+        card = cards.question_card(public, question, private=False)
+        message_id = await self._chat(round_.channel).post_round(round_.channel, card)
+        with self.uow() as store:
+            store.mark_posted(round_id, message_id, self.clock.now())
+        return [Reply(card=cards.notice_card("Posted to the channel: answers go in its thread."))]
+
+    def vote(
+        self, thread: ThreadRef, answer_message_id: str, voter: MemberRef, *, add: bool = True
+    ) -> VoteResult:
+        """A peer upvote (a reaction) on an answer message: one per voter, never on one's own answer."""
+        with self.uow() as store:
+            round_ = store.round_by_thread(thread)
+            answer = store.answer_by_message(round_.id, answer_message_id) if round_ else None
+            if answer is None:
+                return VoteResult.NOT_AN_ANSWER
+            if answer.member == voter:
+                return VoteResult.SELF_VOTE
+            if add:
+                return (
+                    VoteResult.ADDED
+                    if store.add_vote(answer.id, voter, self.clock.now())
+                    else VoteResult.ALREADY
+                )
+            return VoteResult.REMOVED if store.remove_vote(answer.id, voter) else VoteResult.ALREADY
 
     # --- reveal -----------------------------------------------------------------------------------------
 
@@ -304,11 +360,15 @@ class Engine:
         # Feedback and points first (idempotent: the ledger refuses a second award), then the post, then
         # the status. A crash in between leaves the round 'revealing' for a retry, never scored twice.
         with self.uow() as store:
+            votes = store.vote_counts(round_id)
             for answer in store.answers(round_id):
                 coverage = assess(answer.text, question.key_points)
                 store.save_feedback(answer.id, coverage.score, coverage.covered)
                 awarded = 0
-                for reason, points in award_lines(coverage, late=answer.late, rules=self.config.scoring):
+                lines = award_lines(
+                    coverage, late=answer.late, votes=votes.get(answer.id, 0), rules=self.config.scoring
+                )
+                for reason, points in lines:
                     if store.award(round_, answer.member, reason, points, now):
                         awarded += points
                 feedback.append((answer, coverage, awarded))

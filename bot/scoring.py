@@ -12,13 +12,21 @@ class ScoringRules(BaseModel):
 
     answered: int = Field(default=2, ge=0, description="for answering before the reveal")
     coverage_max: int = Field(default=5, ge=0, description="for covering every key point (pro rata)")
+    per_vote: int = Field(default=1, ge=0, description="for each peer vote an answer received")
+    votes_cap: int = Field(default=3, ge=0, description="most vote points one answer can earn")
 
 
-def award_lines(coverage: Coverage, *, late: bool, rules: ScoringRules) -> list[tuple[str, int]]:
+def award_lines(
+    coverage: Coverage, *, late: bool, votes: int = 0, rules: ScoringRules
+) -> list[tuple[str, int]]:
     """(reason, points) for one answer. Late answers get feedback, not points."""
     if late:
         return []
-    lines = [("answered", rules.answered), ("coverage", round(coverage.score * rules.coverage_max))]
+    lines = [
+        ("answered", rules.answered),
+        ("coverage", round(coverage.score * rules.coverage_max)),
+        ("votes", min(votes * rules.per_vote, rules.votes_cap)),
+    ]
     return [(reason, pts) for reason, pts in lines if pts > 0]
 
 

@@ -46,13 +46,35 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "PRACTICEBOT_SLACK_BOT_TOKEN")
     )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "PRACTICEBOT_SLACK_SIGNING_SECRET"),
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "PRACTICEBOT_SLACK_APP_TOKEN")
+    )
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL")
+    http_host: str = Field(default="0.0.0.0", description="address of the Slack HTTP endpoint")
+    http_port: int = Field(default=3000, ge=1, le=65535, description="port of the Slack HTTP endpoint")
     discord_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "PRACTICEBOT_DISCORD_TOKEN")
     )
+    discord_message_content: bool = Field(
+        default=False, description="read thread replies (privileged intent)"
+    )
+    discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(), description="comma-separated guild ids for instant command sync (development)"
+    )
+    discord_admin_role: str = Field(default="", description="role allowed to change channel settings")
+    discord_shard_count: int | None = Field(default=None, ge=1, description="total shards across replicas")
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(), description="comma-separated shard ids this replica runs"
+    )
+    discord_api_url: str = Field(default="", description="Discord REST base URL override (proxies, tests)")
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
-    def _split_admins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())
         return value

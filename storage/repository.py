@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +23,7 @@ from bot.domain import (
     ThreadRef,
     Visibility,
 )
-from storage.tables import AnswerRow, ChannelRow, MemberRow, PointRow, ProcessedEventRow, RoundRow
+from storage.tables import AnswerRow, ChannelRow, MemberRow, PointRow, ProcessedEventRow, RoundRow, VoteRow
 
 _CHANNEL_FIELDS = [
     "active",
@@ -225,6 +225,19 @@ class SqlStore:
             )
         )
 
+    def claim_publish(self, round_id: int) -> bool:
+        """A private round becomes public once, however many times 'Post to channel' is clicked."""
+        result = self.session.execute(
+            update(RoundRow)
+            .where(
+                RoundRow.id == round_id,
+                RoundRow.visibility == Visibility.PRIVATE.value,
+                RoundRow.status == RoundStatus.OPEN.value,
+            )
+            .values(visibility=Visibility.PUBLIC.value, status=RoundStatus.POSTING.value)
+        )
+        return result.rowcount == 1
+
     def claim_reveal(self, round_id: int, now: dt.datetime) -> bool:
         """Exactly one caller wins the reveal: a conditional UPDATE, atomic on SQLite and PostgreSQL."""
         result = self.session.execute(
@@ -325,6 +338,10 @@ class SqlStore:
         return True
 
     def answers(self, round_id: int) -> list[StoredAnswer]:
+        """Answers with at least one message left (a fully withdrawn answer is no answer)."""
+        return [answer for answer, _parts in self._answers_with_parts(round_id)]
+
+    def _answers_with_parts(self, round_id: int) -> list[tuple[StoredAnswer, list[dict[str, Any]]]]:
         rows = self.session.execute(
             select(AnswerRow, MemberRow)
             .join(MemberRow, AnswerRow.member_id == MemberRow.id)
@@ -332,20 +349,53 @@ class SqlStore:
             .order_by(AnswerRow.created_at, AnswerRow.id)
         ).all()
         return [
-            StoredAnswer(
-                id=a.id,
-                round_id=a.round_id,
-                member=_member(m),
-                text=a.text,
-                late=a.late,
-                truncated=a.truncated,
-                created_at=a.created_at,
-                coverage=a.coverage,
-                covered_points=tuple(a.covered_points or ()),
+            (
+                StoredAnswer(
+                    id=a.id,
+                    round_id=a.round_id,
+                    member=_member(m),
+                    text=a.text,
+                    late=a.late,
+                    truncated=a.truncated,
+                    created_at=a.created_at,
+                    coverage=a.coverage,
+                    covered_points=tuple(a.covered_points or ()),
+                ),
+                list(a.parts),
             )
             for a, m in rows
             if a.parts
         ]
+
+    def answer_by_message(self, round_id: int, message_id: str) -> StoredAnswer | None:
+        for answer, parts in self._answers_with_parts(round_id):
+            if any(p.get("message_id") == message_id for p in parts):
+                return answer
+        return None
+
+    def add_vote(self, answer_id: int, voter: MemberRef, now: dt.datetime) -> bool:
+        row = VoteRow(answer_id=answer_id, voter_id=self.member_id(voter), created_at=now)
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    def remove_vote(self, answer_id: int, voter: MemberRef) -> bool:
+        result = self.session.execute(
+            delete(VoteRow).where(VoteRow.answer_id == answer_id, VoteRow.voter_id == self.member_id(voter))
+        )
+        return result.rowcount == 1
+
+    def vote_counts(self, round_id: int) -> dict[int, int]:
+        rows = self.session.execute(
+            select(VoteRow.answer_id, func.count(VoteRow.id))
+            .join(AnswerRow, VoteRow.answer_id == AnswerRow.id)
+            .where(AnswerRow.round_id == round_id)
+            .group_by(VoteRow.answer_id)
+        ).all()
+        return {answer_id: int(n) for answer_id, n in rows}
 
     def save_feedback(self, answer_id: int, coverage: float, covered_points: Sequence[str]) -> None:
         self.session.execute(

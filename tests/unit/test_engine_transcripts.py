@@ -173,3 +173,57 @@ async def test_leaderboard_ties_share_a_rank_and_week_resets(transcript: Transcr
     assert "No points yet" in text_of(later.card)
     [alltime] = await transcript.say("bob", "/practice leaderboard all")
     assert "Bob · 2 pts" in text_of(alltime.card)
+
+
+async def test_post_to_channel_turns_a_private_question_into_a_round(transcript: Transcript) -> None:
+    [question] = await transcript.say("bob", "/practice question technical", visibility=Visibility.PRIVATE)
+    round_id = question.card.round_id
+    assert round_id is not None
+    [refused] = await transcript.engine.publish_round(round_id, by=member("carol"))
+    assert "Only whoever asked" in text_of(refused.card)
+    [posted] = await transcript.engine.publish_round(round_id, by=member("bob"))
+    assert "Posted to the channel" in text_of(posted.card)
+    [again] = await transcript.engine.publish_round(round_id, by=member("bob"))
+    assert "already posted" in text_of(again.card)
+    [card] = transcript.delivered("channel:")
+    assert card.actions == () and "Reply in this thread" in text_of(card)
+    assert transcript.engine.open_round(CHANNEL) is not None
+
+
+async def test_modal_answers_name_their_round_and_stay_in_their_workspace(transcript: Transcript) -> None:
+    from bot.domain import AnswerResult, IncomingAnswer, MemberRef, Platform
+
+    [question] = await transcript.say("bob", "/practice question technical", visibility=Visibility.PRIVATE)
+    round_id = question.card.round_id
+    ok = transcript.engine.record_answer(
+        IncomingAnswer(round_id=round_id, member=member("bob"), text="canary")
+    )
+    assert ok.result is AnswerResult.RECORDED
+    stranger = MemberRef(platform=Platform.CONSOLE, workspace_id="other", user_id="eve")
+    foreign = transcript.engine.record_answer(IncomingAnswer(round_id=round_id, member=stranger, text="hi"))
+    assert foreign.result is AnswerResult.UNKNOWN_THREAD
+    replies = await transcript.say("bob", "/practice reveal")
+    assert "Bob: 1/3 key points" in text_of(replies[0].card)
+    assert "+4 points" in text_of(replies[1].card)  # 2 answered + round(1/3 * 5) = 2
+
+
+async def test_peer_votes_one_per_voter_no_self_votes_capped(transcript: Transcript) -> None:
+    from bot.domain import VoteResult
+
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("bob", "nothing relevant")
+    thread = transcript.thread
+    assert thread is not None
+    answer_message = transcript.chat.thread_history[thread.message_id][0].message_id
+    assert answer_message is not None
+    vote = transcript.engine.vote
+    assert vote(thread, answer_message, member("bob")) is VoteResult.SELF_VOTE
+    assert vote(thread, answer_message, member("carol")) is VoteResult.ADDED
+    assert vote(thread, answer_message, member("carol")) is VoteResult.ALREADY
+    assert vote(thread, "not-an-answer", member("carol")) is VoteResult.NOT_AN_ANSWER
+    for voter in ("dave", "erin", "frank", "gina"):
+        vote(thread, answer_message, member(voter))
+    assert vote(thread, answer_message, member("gina"), add=False) is VoteResult.REMOVED
+    await transcript.say("alice", "/practice reveal")
+    [board] = await transcript.say("bob", "/practice leaderboard")
+    assert text_of(board.card).splitlines()[1:] == ["1. Bob · 5 pts"]  # 2 answered + 3 votes (4 given, cap 3)
