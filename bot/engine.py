@@ -283,12 +283,13 @@ class Engine:
         return [Reply(card=cards.notice_card("Posted to the channel: answers go in its thread."))]
 
     def vote(
-        self, thread: ThreadRef, answer_message_id: str, voter: MemberRef, *, add: bool = True
+        self, channel: ChannelRef, answer_message_id: str, voter: MemberRef, *, add: bool = True
     ) -> VoteResult:
-        """A peer upvote (a reaction) on an answer message: one per voter, never on one's own answer."""
+        """A peer upvote (a reaction) on an answer message: one per voter, never on one's own answer.
+        Platforms report a reaction by channel and message only, so the answer is looked up among the
+        channel's rounds not yet revealed (votes count until the reveal)."""
         with self.uow() as store:
-            round_ = store.round_by_thread(thread)
-            answer = store.answer_by_message(round_.id, answer_message_id) if round_ else None
+            answer = store.answer_by_message(channel, answer_message_id)
             if answer is None:
                 return VoteResult.NOT_AN_ANSWER
             if answer.member == voter:

@@ -367,10 +367,20 @@ class SqlStore:
             if a.parts
         ]
 
-    def answer_by_message(self, round_id: int, message_id: str) -> StoredAnswer | None:
-        for answer, parts in self._answers_with_parts(round_id):
-            if any(p.get("message_id") == message_id for p in parts):
-                return answer
+    def answer_by_message(self, channel: ChannelRef, message_id: str) -> StoredAnswer | None:
+        channel_id = self._channel_id(channel)
+        if channel_id is None:
+            return None
+        open_rounds = self.session.scalars(
+            select(RoundRow.id).where(
+                RoundRow.channel_id == channel_id,
+                RoundRow.status.in_([RoundStatus.OPEN.value, RoundStatus.POSTING.value]),
+            )
+        ).all()
+        for round_id in open_rounds:
+            for answer, parts in self._answers_with_parts(round_id):
+                if any(p.get("message_id") == message_id for p in parts):
+                    return answer
         return None
 
     def add_vote(self, answer_id: int, voter: MemberRef, now: dt.datetime) -> bool:

@@ -217,13 +217,13 @@ async def test_peer_votes_one_per_voter_no_self_votes_capped(transcript: Transcr
     answer_message = transcript.chat.thread_history[thread.message_id][0].message_id
     assert answer_message is not None
     vote = transcript.engine.vote
-    assert vote(thread, answer_message, member("bob")) is VoteResult.SELF_VOTE
-    assert vote(thread, answer_message, member("carol")) is VoteResult.ADDED
-    assert vote(thread, answer_message, member("carol")) is VoteResult.ALREADY
-    assert vote(thread, "not-an-answer", member("carol")) is VoteResult.NOT_AN_ANSWER
+    assert vote(CHANNEL, answer_message, member("bob")) is VoteResult.SELF_VOTE
+    assert vote(CHANNEL, answer_message, member("carol")) is VoteResult.ADDED
+    assert vote(CHANNEL, answer_message, member("carol")) is VoteResult.ALREADY
+    assert vote(CHANNEL, "not-an-answer", member("carol")) is VoteResult.NOT_AN_ANSWER
     for voter in ("dave", "erin", "frank", "gina"):
-        vote(thread, answer_message, member(voter))
-    assert vote(thread, answer_message, member("gina"), add=False) is VoteResult.REMOVED
+        vote(CHANNEL, answer_message, member(voter))
+    assert vote(CHANNEL, answer_message, member("gina"), add=False) is VoteResult.REMOVED
     await transcript.say("alice", "/practice reveal")
     [board] = await transcript.say("bob", "/practice leaderboard")
     assert text_of(board.card).splitlines()[1:] == ["1. Bob · 5 pts"]  # 2 answered + 3 votes (4 given, cap 3)
