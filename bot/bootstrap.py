@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from storage.database import make_engine
 from storage.migrate import upgrade
 from storage.repository import SqlUnitOfWork
 
+log = logging.getLogger("practicebot.content")
+
 
 @dataclass
 class App:
@@ -28,21 +31,34 @@ class App:
 
 
 def load_library(settings: Settings) -> QuestionLibrary:
+    """Load the packs once, at start. Strict: any problem stops the start with one line naming file, line
+    and field. Not strict: broken files are skipped with a warning each and the rest loads."""
     paths = split_paths(settings.content_paths)
     try:
-        return QuestionLibrary.load(paths, include_bundled=settings.bundled_content)
+        library = QuestionLibrary.load(
+            paths, include_bundled=settings.bundled_content, strict=settings.content_strict
+        )
     except ContentError as exc:
         if not exc.problems:
             raise ConfigError(
                 "PRACTICEBOT_CONTENT_PATHS: no questions found (and the bundled pack is off)"
             ) from None
         first = exc.problems[0]
+        where = " ".join(str(root) for root in exc.roots) or "PATH"
         more = (
-            f" (and {len(exc.problems) - 1} more; run `practicebot content lint`)"
+            f" (and {len(exc.problems) - 1} more; `practicebot content lint {where}` lists them all)"
             if len(exc.problems) > 1
             else ""
         )
-        raise ConfigError(f"PRACTICEBOT_CONTENT_PATHS: {first}{more}") from None
+        remedy = (
+            "; fix it, or set PRACTICEBOT_CONTENT_STRICT=false to skip broken files"
+            if settings.content_strict
+            else "; no question is left after skipping the broken files"
+        )
+        raise ConfigError(f"PRACTICEBOT_CONTENT_PATHS: {first}{more}{remedy}") from None
+    for skipped in library.skipped:
+        log.warning(str(skipped))
+    return library
 
 
 def open_database(settings: Settings, *, migrate: bool = True, schema: str | None = None) -> DbEngine:

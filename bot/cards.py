@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from bot.commands import USAGE, UsageProblem
 from bot.coverage import Coverage
@@ -19,14 +21,20 @@ from bot.domain import (
     StoredAnswer,
 )
 from content.schema import Question
+from scheduler.timing import Slot
 
 POST_TO_CHANNEL = Action(id="post_to_channel", label="Post to channel")
 ANSWER_PRIVATELY = Action(id="answer_privately", label="Answer privately")
 REVEAL = Action(id="reveal", label="Reveal")
 
 
-def question_card(round_: Round, question: Question, *, private: bool) -> Card:
-    actions = (POST_TO_CHANNEL, ANSWER_PRIVATELY, REVEAL) if private else ()
+def question_card(round_: Round, question: Question, *, private: bool, answer_button: bool = False) -> Card:
+    """`answer_button` puts 'Answer privately' on a channel round (daily rounds; platforms without a
+    readable thread, like Discord without the message-content intent, rely on it)."""
+    if private:
+        actions: tuple[Action, ...] = (POST_TO_CHANNEL, ANSWER_PRIVATELY, REVEAL)
+    else:
+        actions = (ANSWER_PRIVATELY,) if answer_button else ()
     how = (
         "Answer privately, or post it to the channel to start a round."
         if private
@@ -172,5 +180,26 @@ def channel_card(settings: ChannelSettings) -> Card:
         f"Skipped dates: {', '.join(d.isoformat() for d in settings.skip_dates) or 'none'}",
         f"Categories: {', '.join(settings.categories) or 'all'}",
         f"Difficulty: {', '.join(settings.difficulties) or 'all'}",
+        f"Packs: {', '.join(settings.packs) or 'all'}",
+        f"Answers: {'privately, with the button' if settings.answer_mode == 'private' else 'in the thread'}",
     )
     return Card(kind=CardKind.SCHEDULE, title="Channel settings", sections=(Section(bullets=bullets),))
+
+
+def _local(instant: dt.datetime, timezone: str) -> str:
+    return instant.astimezone(ZoneInfo(timezone)).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def preview_card(settings: ChannelSettings, slots: Sequence[Slot]) -> Card:
+    title = f"Next daily questions ({settings.timezone})"
+    if not settings.schedule_enabled:
+        body = "No daily question yet: an admin starts one with /practice schedule set 09:30 Europe/Berlin"
+        return Card(kind=CardKind.SCHEDULE, title=title, sections=(Section(body=body),))
+    bullets = tuple(
+        f"{_local(s.post_at, settings.timezone)} → reveal {_local(s.reveal_at, settings.timezone)}"
+        for s in slots
+    )
+    sections = [Section(bullets=bullets or ("none in the next year",))]
+    if settings.paused:
+        sections.insert(0, Section(body="Paused: nothing is posted until /practice schedule resume."))
+    return Card(kind=CardKind.SCHEDULE, title=title, sections=tuple(sections))

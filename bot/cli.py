@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import os
@@ -10,6 +11,7 @@ import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -51,16 +53,22 @@ def console() -> None:
 async def _console(settings: Settings) -> None:
     from adapters.console.app import ConsoleChat, ConsoleOutput, ConsoleSession, run_console
     from bot.bootstrap import build_app
+    from bot.daily import DailyRounds
+    from scheduler.service import SchedulerService
 
     output = ConsoleOutput(sys.stdout)
     chat = ConsoleChat(output)
     bot = build_app(settings, chat={"console": chat})
+    # The console's channel can have a daily schedule too (`/practice schedule set ...`).
+    scheduler = SchedulerService(DailyRounds(bot.engine))
+    scheduler.start()
     try:
         session = ConsoleSession(
             bot.engine, chat, output, channel=settings.console_channel, user=settings.console_user
         )
         await run_console(session)
     finally:
+        await scheduler.shutdown()
         bot.db.dispose()
 
 
@@ -79,9 +87,12 @@ def run() -> None:
 async def _service(settings: Settings) -> None:
     """Long-running mode: stdin is ignored; SIGTERM/SIGINT stop it cleanly."""
     from bot.bootstrap import build_app
+    from bot.daily import DailyRounds
+    from scheduler.service import SchedulerService
 
     adapters = create_adapters(settings)
     bot = build_app(settings, chat={a.name: a.chat for a in adapters})
+    scheduler = SchedulerService(DailyRounds(bot.engine))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -91,10 +102,12 @@ async def _service(settings: Settings) -> None:
         for adapter in adapters:
             await adapter.start(bot.engine)
             started.append(adapter)
+        scheduler.start()
         log.info("service started", extra={"platforms": ",".join(a.name for a in adapters)})
         await stop.wait()
         log.info("service stopping")
     finally:
+        await scheduler.shutdown()
         for adapter in reversed(started):
             try:
                 await adapter.stop()
@@ -115,6 +128,85 @@ def create_adapters(settings: Settings) -> list[PlatformAdapter]:
 
         adapters.append(create_discord(settings))
     return adapters
+
+
+@app.command()
+def tick(
+    at: Annotated[
+        str | None, typer.Option("--at", help="ISO time to act as 'now' (default: the real time)")
+    ] = None,
+) -> None:
+    """Run due daily posts and reveals once, then exit (cron / Kubernetes CronJob; safe beside `run`)."""
+    settings = _settings()
+    report = asyncio.run(_tick(settings, _parse_at(at)))
+    typer.echo(f"tick: {report}")
+    raise typer.Exit(1 if report.failed else 0)
+
+
+def _parse_at(at: str | None) -> dt.datetime | None:
+    if at is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise ConfigError(f"--at: '{at}' is not an ISO time like 2026-11-25T09:30:00+01:00") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+async def _tick(settings: Settings, at: dt.datetime | None):
+    """Deliver through the platform APIs only: adapters' chat ports, no listeners."""
+    from adapters.console.app import ConsoleChat, ConsoleOutput
+    from bot.bootstrap import build_app
+    from bot.daily import DailyRounds
+    from bot.ports import FixedClock, SystemClock
+
+    chat = {a.name: a.chat for a in create_adapters(settings)}
+    chat.setdefault("console", ConsoleChat(ConsoleOutput(sys.stdout)))
+    bot = build_app(settings, chat=chat, clock=FixedClock(at) if at else SystemClock())
+    try:
+        return await DailyRounds(bot.engine).deliver_due()
+    finally:
+        bot.db.dispose()
+
+
+schedule_app = typer.Typer(no_args_is_help=True, help="Daily schedules.")
+app.add_typer(schedule_app, name="schedule")
+
+
+@schedule_app.command("list")
+def schedule_list() -> None:
+    """Every channel's schedule and next post, in its local time."""
+    from bot.bootstrap import open_database
+    from bot.ports import SystemClock
+    from scheduler.timing import next_slots
+    from storage.repository import SqlUnitOfWork
+
+    settings = _settings()
+    db = open_database(settings)
+    with SqlUnitOfWork(db)() as store:
+        channels = store.channels()
+    db.dispose()
+    table = Table(title=f"{len(channels)} channels")
+    for column in ("platform", "workspace", "channel", "schedule", "next post (local)"):
+        table.add_column(column)
+    now = SystemClock().now()
+    for ch in channels:
+        ref = ch.channel
+        state = "paused" if ch.paused else ("on" if ch.schedule_enabled else "off")
+        upcoming = next_slots(ch, now, count=1)
+        when = (
+            upcoming[0].post_at.astimezone(ZoneInfo(ch.timezone)).strftime("%a %Y-%m-%d %H:%M %Z")
+            if (upcoming and not ch.paused)
+            else "-"
+        )
+        table.add_row(
+            ref.platform.value,
+            ref.workspace_id,
+            ref.name or ref.channel_id,
+            f"{state} {ch.post_time} {ch.timezone} {','.join(ch.days)}",
+            when,
+        )
+    Console().print(table)
 
 
 @db_app.command("upgrade")

@@ -45,8 +45,8 @@ USAGE: dict[str, tuple[str, str]] = {
         "the channel's daily question (admins change it)",
     ),
     "config": (
-        "config show | categories LIST|all | difficulty LIST|all",
-        "what the channel is asked (admins)",
+        "config show | categories LIST|all | difficulty LIST|all | packs LIST|all | answers thread|private",
+        "what the channel is asked and how it answers (admins)",
     ),
     "topics": ("topics", "the categories and how many questions each has"),
     "help": ("help [command]", "this list"),
@@ -321,7 +321,7 @@ def _parse_schedule(args: list[str]) -> Command | UsageProblem:
 
 
 def _parse_config(args: list[str]) -> Command | UsageProblem:
-    actions = ("show", "categories", "difficulty")
+    actions = ("show", "categories", "difficulty", "packs", "answers")
     if not args:
         return ConfigCmd("show")
     action, rest = args[0].lower(), [a.strip(",").lower() for a in args[1:] if a.strip(",")]
@@ -332,8 +332,14 @@ def _parse_config(args: list[str]) -> Command | UsageProblem:
     values = [v for arg in rest for v in arg.split(",") if v]
     if not values:
         return UsageProblem(f"'config {action}' needs a list or 'all'", "config")
+    if action == "answers":
+        if values not in (["thread"], ["private"]):
+            return UsageProblem("'config answers' takes thread or private", "config", ("thread", "private"))
+        return ConfigCmd(action, tuple(values))
     if values == ["all"]:
         return ConfigCmd(action, ())
+    if action == "packs":  # pack names are checked against the library by the engine
+        return ConfigCmd(action, tuple(dict.fromkeys(values)))
     table = CATEGORY_ALIASES if action == "categories" else DIFFICULTY_ALIASES
     unknown = [v for v in values if v not in table]
     if unknown:

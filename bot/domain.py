@@ -72,6 +72,7 @@ class Round(_Value):
     message_id: str | None = None
     reveal_due_at: dt.datetime | None = None
     revealed_at: dt.datetime | None = None
+    claimed_at: dt.datetime | None = None
     daily_date: dt.date | None = None
     requested_by: MemberRef | None = None
 

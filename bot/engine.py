@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from bot.commands import (
 from bot.coverage import Coverage, assess
 from bot.domain import (
     AnswerResult,
+    Card,
     ChannelRef,
     ChannelSettings,
     IncomingAnswer,
@@ -46,6 +47,7 @@ from bot.ports import ChatPort, Clock, QuestionSource, UnitOfWorkFactory
 from bot.scoring import ScoringRules, award_lines, competition_ranks
 from bot.selection import choose, filter_pool
 from content.schema import Category, Difficulty
+from scheduler.timing import next_slots
 
 log = logging.getLogger("practicebot.engine")
 
@@ -86,6 +88,8 @@ class Engine:
         self.clock = clock
         self.chat = dict(chat)
         self.config = config or EngineConfig()
+        # Called after a channel's schedule changes (the scheduler rebuilds that channel's job).
+        self.schedule_listeners: list[Callable[[], None]] = []
 
     # --- commands ---------------------------------------------------------------------------------------
 
@@ -333,9 +337,15 @@ class Engine:
         return await self.reveal(round_.id, by=ctx.member, is_admin=ctx.is_admin)
 
     async def reveal(
-        self, round_id: int, *, by: MemberRef | None = None, is_admin: bool = True
+        self,
+        round_id: int,
+        *,
+        by: MemberRef | None = None,
+        is_admin: bool = True,
+        stale_before: dt.datetime | None = None,
     ) -> list[Reply]:
-        """Reveal a round once: claim it, read the thread back, score, post. `by=None` is the scheduler."""
+        """Reveal a round once: claim it, read the thread back, score, post. `by=None` is the scheduler,
+        which also passes `stale_before` to take over reveals a crashed process claimed but never finished."""
         with self.uow() as store:
             round_ = store.round(round_id)
             if round_ is None:
@@ -348,11 +358,14 @@ class Engine:
                         )
                     )
                 ]
-            if not store.claim_reveal(round_id, self.clock.now()):
+            retaking = round_.status is RoundStatus.REVEALING
+            if not store.claim_reveal(round_id, self.clock.now(), stale_before):
                 return [Reply(card=cards.notice_card("This question was already revealed."))]
         question = self.questions.get(round_.question_id)
         if question is None:
-            log.error("question missing from library", extra={"question": round_.question_id})
+            # A pack was removed since the round started: close the round rather than retry forever.
+            log.error("question missing", extra={"round": round_id, "question": round_.question_id})
+            self._mark_revealed(round_id)
             return [Reply(card=cards.notice_card("This question is no longer in the library."))]
         if round_.thread is not None:
             await self._catch_up_thread(round_.thread)
@@ -380,13 +393,29 @@ class Engine:
             own = [cards.feedback_card(question, a, c, pts) for a, c, pts in feedback]
             return [Reply(card=card)] + [Reply(card=c) for c in own]
         port = self._chat(round_.channel)
-        await port.post_in_thread(round_.thread, card)
+        if not (retaking and await self._already_posted(port, round_.channel, card, round_.claimed_at)):
+            await port.post_in_thread(round_.thread, card)
         self._mark_revealed(round_id)
         for answer, coverage, awarded in feedback:
             await port.send_private(
                 round_.channel, answer.member, cards.feedback_card(question, answer, coverage, awarded)
             )
         return []
+
+    @staticmethod
+    async def _already_posted(
+        port: ChatPort, channel: ChannelRef, card: Card, since: dt.datetime | None
+    ) -> str | None:
+        """After a crash between sending and recording, ask the platform whether the card went out.
+        Ports that cannot tell (no `find_posted`) get the card again: a rare duplicate beats a lost post."""
+        finder = getattr(port, "find_posted", None)
+        if finder is None or since is None:
+            return None
+        try:
+            return await finder(channel, card, since)
+        except Exception:
+            log.warning("could not check for an earlier post", exc_info=True)
+            return None
 
     def _mark_revealed(self, round_id: int) -> None:
         with self.uow() as store:
@@ -487,17 +516,31 @@ class Engine:
                 assert command.date is not None
                 changes = {"skip_dates": tuple(sorted({*current.skip_dates, command.date}))}
             case ScheduleCmd(action="preview"):
-                return cards.notice_card("Schedule preview arrives with the daily scheduler.")
+                settings = self.channel_settings(ctx.channel)
+                return cards.preview_card(settings, next_slots(settings, self.clock.now(), count=5))
             case ConfigCmd(action="categories"):
                 changes = {"categories": command.values}
             case ConfigCmd(action="difficulty"):
                 changes = {"difficulties": command.values}
+            case ConfigCmd(action="packs"):
+                known = {q.pack for q in self.questions.all()}
+                unknown = [p for p in command.values if p not in known]
+                if unknown:
+                    return cards.usage_card(
+                        UsageProblem(f"unknown pack: {', '.join(unknown)}", "config", tuple(sorted(known)))
+                    )
+                changes = {"packs": command.values}
+            case ConfigCmd(action="answers"):
+                changes = {"answer_mode": command.values[0]}
         with self.uow() as store:
             settings = (
                 store.update_channel(ctx.channel, self._defaults(ctx.channel), **changes)
                 if changes
                 else store.channel(ctx.channel, self._defaults(ctx.channel))
             )
+        if changes:
+            for listener in self.schedule_listeners:
+                listener()
         return cards.channel_card(settings)
 
     # --- helpers ----------------------------------------------------------------------------------------

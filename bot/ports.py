@@ -61,6 +61,14 @@ class ChatPort(Protocol):
         ...
 
 
+class FindsPosted(Protocol):
+    """Optional ChatPort capability: after a crash between sending a card and recording its id, find the
+    message the bot already sent for this card (same kind and round) since `since`, so a retry does not post
+    it twice. Adapters mark their messages (Slack message metadata, a Discord embed footer, ...)."""
+
+    async def find_posted(self, channel: ChannelRef, card: Card, since: dt.datetime) -> str | None: ...
+
+
 class QuestionSource(Protocol):
     def get(self, question_id: str) -> Question | None: ...
 

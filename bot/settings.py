@@ -34,6 +34,10 @@ class Settings(BaseSettings):
         default="", description="extra pack folders, separated by ':' (';' on Windows)"
     )
     bundled_content: bool = Field(default=True, description="load the bundled MLOps pack")
+    content_strict: bool = Field(
+        default=True,
+        description="a pack problem stops the start (true) or only skips the broken file with a warning",
+    )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
     admins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="comma-separated user ids allowed to change channel settings"

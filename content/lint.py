@@ -6,37 +6,82 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.coverage import term_can_match
-from content.loader import BUNDLED_PACKS_DIR, LoadedPack, Problem, cross_pack_problems, load_packs
+from content.loader import (
+    BUNDLED_PACKS_DIR,
+    MANIFEST_NAME,
+    LoadedPack,
+    Problem,
+    cross_pack_problems,
+    load_packs,
+)
 
 
 def _question_problems(pack: LoadedPack) -> list[Problem]:
+    """Checks that need a valid question: key points whose terms the matcher can never find."""
     problems = []
     for q in pack.questions:
         file, line = pack.locations[q.id]
         lines = pack.field_lines.get(q.id, {})
         for i, point in enumerate(q.key_points):
-            if not any(term_can_match(t) for t in point.terms):
+            field = f"key_points.{i}.terms"
+            dead = [t for t in point.terms if not term_can_match(t)]
+            if len(dead) == len(point.terms):
                 problems.append(
                     Problem(
                         file,
-                        lines.get("key_points", line),
-                        f"{q.id}.key_points.{i}.terms",
+                        lines.get(field, lines.get("key_points", line)),
+                        f"{q.id}.{field}",
                         f"no term of '{point.label}' can ever match an answer "
-                        "(only stopwords or punctuation)",
+                        "(only stopwords or punctuation); use content words, e.g. 'canary release'",
+                    )
+                )
+                continue
+            for term in dead:
+                j = point.terms.index(term)
+                problems.append(
+                    Problem(
+                        file,
+                        lines.get(f"{field}.{j}", lines.get(field, line)),
+                        f"{q.id}.{field}.{j}",
+                        f"'{term}' can never match an answer (only stopwords or punctuation); "
+                        "remove it or use content words",
                     )
                 )
     return problems
 
 
-def lint_paths(paths: Sequence[Path]) -> tuple[list[Problem], int]:
-    """Lint the given packs (or the bundled one). Returns (problems, questions checked)."""
-    packs = (
-        load_packs(paths, include_bundled=False)
-        if paths
-        else load_packs([BUNDLED_PACKS_DIR], include_bundled=False)
-    )
+def _pack_name_problems(packs: Sequence[LoadedPack]) -> list[Problem]:
+    """Two packs with one name could not be told apart in stats or channel settings."""
+    seen: dict[str, Path] = {}
+    problems = []
+    for pack in packs:
+        if pack.manifest is None:
+            continue
+        name = pack.manifest.name
+        if name in seen and seen[name] != pack.root:
+            manifest = pack.root / MANIFEST_NAME
+            problems.append(
+                Problem(
+                    str(manifest),
+                    pack.manifest_lines.get("name", 1),
+                    "name",
+                    f"pack name '{name}' is already used by {seen[name] / MANIFEST_NAME}; pick another",
+                )
+            )
+        seen.setdefault(name, pack.root)
+    return problems
+
+
+def lint_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
     problems = [p for pack in packs for p in pack.problems]
     problems += cross_pack_problems(packs)
+    problems += _pack_name_problems(packs)
     for pack in packs:
         problems += _question_problems(pack)
-    return sorted(set(problems)), sum(len(p.questions) for p in packs)
+    return sorted(set(problems))
+
+
+def lint_paths(paths: Sequence[Path]) -> tuple[list[Problem], int]:
+    """Lint the given packs (or the bundled one). Returns (problems, questions checked)."""
+    packs = load_packs(list(paths) or [BUNDLED_PACKS_DIR], include_bundled=False)
+    return lint_packs(packs), sum(len(p.questions) for p in packs)

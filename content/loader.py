@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -9,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from content.schema import PackManifest, Question
+from content.schema import PLACEHOLDER, Category, Difficulty, KeyPoint, PackManifest, Question
 
 BUNDLED_PACKS_DIR = Path(__file__).parent / "packs"
 MANIFEST_NAME = "pack.yaml"
@@ -32,8 +34,11 @@ class Problem:
 
 
 class ContentError(Exception):
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    """Packs that cannot be used; `roots` are the pack folders the problems are in."""
+
+    def __init__(self, problems: Sequence[Problem], *, roots: Sequence[Path] = ()) -> None:
         self.problems = sorted(problems)
+        self.roots = list(roots)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -45,7 +50,12 @@ class LoadedPack:
     # question id -> (file, line) so later checks (duplicates, matching) can point at the source.
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)
     field_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    manifest_lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def manifest_file(self) -> str:
+        return str(self.root / MANIFEST_NAME)
 
 
 def _line(node: yaml.Node) -> int:
@@ -71,31 +81,191 @@ def _compose(path: Path, problems: list[Problem]) -> yaml.Node | None:
         return None
 
 
-def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
-    return {str(k.value): _line(v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
-
-
-def _validation_problems(
-    exc: ValidationError, file: str, base_line: int, key_lines: dict[str, int], prefix: str = ""
-) -> list[Problem]:
-    out = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        name = ".".join(loc) if loc else "(question)"
-        line = key_lines.get(loc[0], base_line) if loc else base_line
-        message = err["msg"]
-        if err["type"] == "missing":
-            message = "is required but missing"
-        elif err["type"] == "extra_forbidden":
-            message = "is not a known field"
-        elif err["type"] == "enum":
-            expected = err.get("ctx", {}).get("expected", "")
-            message = f"{err.get('input')!r} is not one of {expected}"
-        out.append(Problem(file, line, prefix + name, message))
+def _field_lines(
+    node: yaml.Node, file: str, problems: list[Problem], prefix: str = "", out: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Dotted path ("key_points.1.terms") -> line of every field and list item under `node`. A key given
+    twice in one mapping is a problem: YAML would silently keep only the second value."""
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            path = f"{prefix}{key.value}"
+            if key.value in seen:
+                problems.append(
+                    Problem(
+                        file,
+                        _line(key),
+                        path,
+                        f"is given twice (first at line {seen[key.value]}); keep one, "
+                        "YAML would silently use only the last",
+                    )
+                )
+                continue
+            seen[key.value] = out[path] = _line(key)
+            _field_lines(value, file, problems, f"{path}.", out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[f"{prefix}{i}"] = _line(item)
+            _field_lines(item, file, problems, f"{prefix}{i}.", out)
     return out
 
 
-def _load_manifest(root: Path, problems: list[Problem]) -> PackManifest | None:
+def _line_of(path: str, lines: dict[str, int], default: int) -> int:
+    """The line of the deepest known part of a dotted path (a missing field falls back to its parent)."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        line = lines.get(".".join(parts[:end]))
+        if line is not None:
+            return line
+    return default
+
+
+# What a list holds, for "is empty: list at least one ..." messages.
+_LIST_ITEMS = {
+    "key_points": "key point (a label and the terms that show an answer covered it)",
+    "terms": "word or phrase that shows an answer made this point",
+    "topics": "topic, e.g. model-monitoring",
+    "pitfalls": "pitfall (a mistake weak answers make)",
+    "follow_ups": "follow-up question",
+}
+_LIST_FIELDS = frozenset(_LIST_ITEMS)
+
+# What to write instead of an import placeholder, per field.
+PLACEHOLDER_HINTS = {
+    "id": "use lowercase words joined by '-', e.g. feature-store-basics",
+    "question": "write the question as the channel should read it",
+    "category": "choose one of " + ", ".join(c.value for c in Category),
+    "difficulty": "choose one of " + ", ".join(d.value for d in Difficulty),
+    "topics": "list topic slugs, e.g. [model-monitoring, drift]",
+    "what_it_tests": "say in one sentence what a good answer shows",
+    "model_answer": "write the answer a strong candidate would give aloud",
+    "label": "name the point a good answer makes",
+    "terms": "list words or phrases whose presence shows an answer made this point",
+    "pitfalls": "list mistakes weak answers make",
+    "follow_ups": "list at least one follow-up question",
+    "example": "write a concrete example, or delete the field",
+    "name": "name the pack: lowercase words joined by '-'",
+    "version": "give a version, e.g. '0.1.0'",
+    "description": "say in one sentence what the pack covers",
+    "license": "name the license, e.g. CC-BY-4.0, or 'proprietary'",
+    "language": "give a language code, e.g. en",
+}
+
+
+def _is_placeholder(value: object) -> bool:
+    return isinstance(value, str) and value.strip().startswith(PLACEHOLDER)
+
+
+def _placeholder_paths(data: object, prefix: str = "") -> list[str]:
+    """Fields still holding the import placeholder. A list of texts is reported once, as the list."""
+    if _is_placeholder(data):
+        return [prefix.rstrip(".")]
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in _placeholder_paths(v, f"{prefix}{k}.")]
+    if isinstance(data, list):
+        if any(_is_placeholder(v) for v in data):
+            return [prefix.rstrip(".")]
+        return [p for i, v in enumerate(data) for p in _placeholder_paths(v, f"{prefix}{i}.")]
+    return []
+
+
+def _placeholder_problems(
+    data: object, file: str, base_line: int, lines: dict[str, int], prefix: str = ""
+) -> tuple[list[Problem], list[str]]:
+    paths = [p for p in _placeholder_paths(data) if p]
+    problems = []
+    for path in paths:
+        name = next((part for part in reversed(path.split(".")) if not part.isdigit()), path)
+        hint = PLACEHOLDER_HINTS.get(name, "fill it in")
+        problems.append(
+            Problem(
+                file,
+                _line_of(path, lines, base_line),
+                prefix + path,
+                f"is still the import placeholder {PLACEHOLDER}: {hint}",
+            )
+        )
+    return problems, paths
+
+
+def _known_fields(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    if model is Question and len(loc) >= 3 and loc[0] == "key_points":
+        model = KeyPoint
+    return [name for name in model.model_fields if name != "pack"]
+
+
+def _message(err: ErrorDetails, model: type[BaseModel]) -> str:
+    """A pydantic error as one sentence a pack author can act on."""
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx", {})
+    loc = err["loc"]
+    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+    is_list = name in _LIST_FIELDS and (not loc or isinstance(loc[-1], str))
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        known = _known_fields(model, loc)
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(known)
+        return f"is not a known field ({hint})"
+    if kind == "enum":
+        return f"{value!r} is not one of {ctx.get('expected', '')}"
+    if kind == "string_too_long":
+        limit = ctx.get("max_length")
+        return f"is {len(str(value))} characters; at most {limit} fit a chat message, so shorten it"
+    if kind == "string_too_short":
+        if not str(value).strip():
+            return "is empty"
+        return f"is {len(str(value))} characters; write at least {ctx.get('min_length')}"
+    if is_list and (kind == "too_short" or value is None or value == ""):
+        return f"is empty: list at least one {_LIST_ITEMS[name]}"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length')} items; at most {ctx.get('max_length')} fit the reveal card"
+    if kind == "string_pattern_mismatch":
+        if name == "id":
+            return (
+                f"{value!r} is not a valid id: use 2-80 lowercase letters, digits and '-', "
+                "e.g. feature-store-basics"
+            )
+        return f"{value!r} must be lowercase letters, digits and '-', e.g. team-mlops"
+    if kind in ("tuple_type", "list_type"):
+        return "must be a list, e.g. [first, second]"
+    if kind == "string_type":
+        if value is None:
+            return "is empty"
+        return f"must be text, not {type(value).__name__}; put it in quotes, e.g. '{value}'"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if name == "key_points":
+            return "must be a mapping with a label and terms, e.g. {label: Canary, terms: [canary]}"
+        return "must be a mapping of fields"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _validation_problems(
+    exc: ValidationError,
+    file: str,
+    base_line: int,
+    lines: dict[str, int],
+    prefix: str = "",
+    *,
+    model: type[BaseModel] = Question,
+    skip: Sequence[str] = (),
+) -> list[Problem]:
+    """One Problem per pydantic error, at the line of the field (or item) it is about. Errors inside a
+    field already reported as a placeholder (`skip`) are left out: one clear line per mistake."""
+    out = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"])
+        if any(path == s or path.startswith(f"{s}.") for s in skip):
+            continue
+        line = _line_of(path, lines, base_line) if path else base_line
+        out.append(Problem(file, line, prefix + (path or "(question)"), _message(err, model)))
+    return out
+
+
+def _load_manifest(root: Path, problems: list[Problem], lines: dict[str, int]) -> PackManifest | None:
     path = root / MANIFEST_NAME
     if not path.is_file():
         problems.append(Problem(str(path), 1, "file", "missing: every pack needs a pack.yaml"))
@@ -106,11 +276,19 @@ def _load_manifest(root: Path, problems: list[Problem]) -> PackManifest | None:
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(str(path), _line(node), "pack", "must be a mapping of name, version, ..."))
         return None
+    before = len(problems)
+    lines.update(_field_lines(node, str(path), problems))
+    data = _construct(node)
+    placeholders, skip = _placeholder_problems(data, str(path), _line(node), lines)
+    problems.extend(placeholders)
     try:
-        return PackManifest.model_validate(_construct(node))
+        manifest = PackManifest.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_validation_problems(exc, str(path), _line(node), _key_lines(node)))
+        problems.extend(
+            _validation_problems(exc, str(path), _line(node), lines, model=PackManifest, skip=skip)
+        )
         return None
+    return manifest if len(problems) == before else None
 
 
 def _question_nodes(path: Path, problems: list[Problem]) -> list[yaml.MappingNode]:
@@ -142,22 +320,29 @@ def load_pack(root: Path) -> LoadedPack:
     if not root.is_dir():
         pack.problems.append(Problem(str(root), 1, "path", "is not a readable folder"))
         return pack
-    pack.manifest = _load_manifest(root, pack.problems)
+    pack.manifest = _load_manifest(root, pack.problems, pack.manifest_lines)
     pack_name = pack.manifest.name if pack.manifest else root.name
     files = sorted(p for p in root.rglob("*") if p.suffix in QUESTION_SUFFIXES and p.name != MANIFEST_NAME)
     if not files:
         pack.problems.append(Problem(str(root), 1, "questions", "the pack has no question files"))
     for path in files:
         for node in _question_nodes(path, pack.problems):
-            key_lines = _key_lines(node)
+            before = len(pack.problems)
+            key_lines = _field_lines(node, str(path), pack.problems)
             data = _construct(node)
             qid = data.get("id") if isinstance(data, dict) else None
-            prefix = f"{qid}." if isinstance(qid, str) else ""
+            prefix = f"{qid}." if isinstance(qid, str) and not _is_placeholder(qid) else ""
+            placeholders, skip = _placeholder_problems(data, str(path), _line(node), key_lines, prefix)
+            pack.problems.extend(placeholders)
             try:
                 question = Question.model_validate({**data, "pack": pack_name})
             except ValidationError as exc:
-                pack.problems.extend(_validation_problems(exc, str(path), _line(node), key_lines, prefix))
+                pack.problems.extend(
+                    _validation_problems(exc, str(path), _line(node), key_lines, prefix, skip=skip)
+                )
                 continue
+            if len(pack.problems) > before:
+                continue  # a placeholder or a key given twice: never ask a half-written question
             if question.id in pack.locations:
                 first_file, first_line = pack.locations[question.id]
                 pack.problems.append(

@@ -26,10 +26,19 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
     engine = create_engine(parsed, connect_args=connect_args, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Take the write lock when a transaction starts. A deferred transaction that reads, then writes after
+    # another process committed, fails at once with "database is locked" instead of waiting its turn.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would otherwise begin lazily).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets `practicebot tick` read while `practicebot run` writes; busy_timeout waits instead of failing.
     cursor.execute("PRAGMA journal_mode=WAL")

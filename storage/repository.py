@@ -225,6 +225,73 @@ class SqlStore:
             )
         )
 
+    def reclaim_post(self, round_id: int, now: dt.datetime, stale_before: dt.datetime) -> bool:
+        """Take over a post that was claimed before `stale_before` and never confirmed sent."""
+        result = self.session.execute(
+            update(RoundRow)
+            .where(
+                RoundRow.id == round_id,
+                RoundRow.status == RoundStatus.POSTING.value,
+                RoundRow.claimed_at < stale_before,
+            )
+            .values(claimed_at=now)
+        )
+        return result.rowcount == 1
+
+    def daily_rounds_since(self, first_date: dt.date) -> dict[tuple[int, dt.date], RoundRow]:
+        """Daily rounds on or after a date, by (channel row id, local date): one query for all channels."""
+        rows = self.session.scalars(select(RoundRow).where(RoundRow.daily_date >= first_date)).all()
+        return {(r.channel_id, r.daily_date): r for r in rows if r.daily_date is not None}
+
+    def scheduled_channels(self) -> list[tuple[int, ChannelSettings]]:
+        rows = self.session.scalars(
+            select(ChannelRow).where(
+                ChannelRow.schedule_enabled.is_(True),
+                ChannelRow.active.is_(True),
+                ChannelRow.paused.is_(False),
+            )
+        ).all()
+        return [(r.id, _channel_settings(r)) for r in rows]
+
+    def rounds_to_reveal(self, now: dt.datetime, stale_before: dt.datetime) -> list[int]:
+        """Rounds whose reveal is due, and reveals claimed long ago that never finished."""
+        return list(
+            self.session.scalars(
+                select(RoundRow.id)
+                .where(
+                    ((RoundRow.status == RoundStatus.OPEN.value) & (RoundRow.reveal_due_at <= now))
+                    | (
+                        (RoundRow.status == RoundStatus.REVEALING.value)
+                        & (RoundRow.claimed_at < stale_before)
+                    )
+                )
+                .order_by(RoundRow.reveal_due_at, RoundRow.id)
+            )
+        )
+
+    def round_for_date(self, channel: ChannelRef, day: dt.date) -> Round | None:
+        channel_id = self._channel_id(channel)
+        if channel_id is None:
+            return None
+        row = self.session.scalars(
+            select(RoundRow).where(RoundRow.channel_id == channel_id, RoundRow.daily_date == day)
+        ).first()
+        return self._round(row) if row else None
+
+    def daily_round_count(self, channel: ChannelRef) -> int:
+        """How many daily rounds the channel has had: the position in its difficulty rotation."""
+        channel_id = self._channel_id(channel)
+        if channel_id is None:
+            return 0
+        return int(
+            self.session.scalar(
+                select(func.count(RoundRow.id)).where(
+                    RoundRow.channel_id == channel_id, RoundRow.kind == RoundKind.DAILY.value
+                )
+            )
+            or 0
+        )
+
     def claim_publish(self, round_id: int) -> bool:
         """A private round becomes public once, however many times 'Post to channel' is clicked."""
         result = self.session.execute(
@@ -238,11 +305,17 @@ class SqlStore:
         )
         return result.rowcount == 1
 
-    def claim_reveal(self, round_id: int, now: dt.datetime) -> bool:
-        """Exactly one caller wins the reveal: a conditional UPDATE, atomic on SQLite and PostgreSQL."""
+    def claim_reveal(self, round_id: int, now: dt.datetime, stale_before: dt.datetime | None = None) -> bool:
+        """Exactly one caller wins the reveal: a conditional UPDATE, atomic on SQLite and PostgreSQL.
+        With `stale_before`, a reveal claimed before then and never finished (a crash) can be taken over."""
+        claimable = RoundRow.status == RoundStatus.OPEN.value
+        if stale_before is not None:
+            claimable = claimable | (
+                (RoundRow.status == RoundStatus.REVEALING.value) & (RoundRow.claimed_at < stale_before)
+            )
         result = self.session.execute(
             update(RoundRow)
-            .where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value)
+            .where(RoundRow.id == round_id, claimable)
             .values(status=RoundStatus.REVEALING.value, claimed_at=now)
         )
         return result.rowcount == 1
@@ -509,6 +582,7 @@ class SqlStore:
             message_id=row.message_id,
             reveal_due_at=row.reveal_due_at,
             revealed_at=row.revealed_at,
+            claimed_at=row.claimed_at,
             daily_date=row.daily_date,
             requested_by=_member(requester) if requester else None,
         )

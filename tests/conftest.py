@@ -90,16 +90,23 @@ class FakeChat:
     posts: list[tuple[str, Card]] = field(default_factory=list)
     thread_history: dict[str, list[IncomingAnswer]] = field(default_factory=dict)
     fail_next_post: bool = False
+    failing_channels: set[str] = field(default_factory=set)
     _n: int = 0
 
     async def post_round(self, channel: ChannelRef, card: Card) -> str:
-        if self.fail_next_post:
+        if self.fail_next_post or channel.channel_id in self.failing_channels:
             self.fail_next_post = False
             raise ConnectionError("platform unavailable")
         self._n += 1
         message_id = f"msg{self._n}"
         self.posts.append((f"channel:{message_id}", card))
         return message_id
+
+    async def find_posted(self, channel: ChannelRef, card: Card, since: dt.datetime) -> str | None:
+        for where, posted in self.posts:
+            if posted.kind == card.kind and posted.round_id == card.round_id:
+                return where.split(":", 1)[1]
+        return None
 
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
         self._n += 1

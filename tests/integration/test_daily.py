@@ -1,0 +1,189 @@
+"""Daily rounds through restarts, downtime, crashes and several processes on one database."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+
+import pytest
+from conftest import CHANNEL, FakeChat, member, text_of
+from sqlalchemy import Engine
+
+from bot.daily import DailyRounds
+from bot.domain import CardKind, ChannelRef, Platform, RoundStatus
+from bot.engine import CommandContext
+from bot.engine import Engine as BotEngine
+from bot.ports import FixedClock
+from content.library import QuestionLibrary
+from storage.repository import SqlStore, SqlUnitOfWork
+
+UTC = dt.UTC
+# Wednesday 2026-11-25; the channel posts at 09:30 Berlin (08:30 UTC) on weekdays, reveals 6 h later.
+POST = dt.datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
+REVEAL = POST + dt.timedelta(hours=6)
+
+
+def process(
+    db: Engine, library: QuestionLibrary, at: dt.datetime
+) -> tuple[DailyRounds, FakeChat, FixedClock]:
+    """One bot process: its own engine, chat connection and clock, sharing only the database."""
+    chat, clock = FakeChat(), FixedClock(at)
+    engine = BotEngine(uow=SqlUnitOfWork(db), questions=library, clock=clock, chat={"console": chat})
+    return DailyRounds(engine), chat, clock
+
+
+async def configure(daily: DailyRounds, channel: ChannelRef = CHANNEL) -> None:
+    ctx = CommandContext(channel=channel, member=member("alice"), is_admin=True)
+    for line in ("schedule set 09:30 Europe/Berlin mon-fri", "schedule reveal after 6h"):
+        await daily.engine.handle_command(ctx, line)
+
+
+def kinds(chat: FakeChat) -> list[str]:
+    return [f"{where.split(':')[0]}:{card.kind.value}" for where, card in chat.posts]
+
+
+async def test_posts_once_and_reveals_once_across_a_restart(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(minutes=1))
+    await configure(daily)
+    assert (await daily.deliver_due()).posted == 0  # 09:29: not yet
+    clock.set(POST)
+    assert (await daily.deliver_due()).posted == 1
+    assert (await daily.deliver_due()).posted == 0
+    [(_, card)] = chat.posts
+    assert card.kind is CardKind.QUESTION and [a.id for a in card.actions] == ["answer_privately"]
+
+    # The process restarts; answers keep arriving in the thread meanwhile.
+    daily2, chat2, clock2 = process(db, mini_library, POST + dt.timedelta(hours=1))
+    thread = daily2.engine.open_round(CHANNEL).thread
+    from bot.domain import IncomingAnswer
+
+    daily2.engine.record_answer(
+        IncomingAnswer(thread=thread, member=member("bob"), text="a canary", message_id="r1")
+    )
+    assert (await daily2.deliver_due()).revealed == 0
+    clock2.set(REVEAL)
+    report = await daily2.deliver_due()
+    assert (report.posted, report.revealed) == (0, 1)
+    assert kinds(chat2) == ["thread:reveal", "private:notice"]
+    assert (await daily2.deliver_due()).revealed == 0
+    clock.set(REVEAL)
+    assert (await daily.deliver_due()).revealed == 0  # the old process, still running: nothing to do
+
+
+async def test_downtime_over_the_post_time_catches_up_once(db: Engine, mini_library: QuestionLibrary) -> None:
+    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(hours=1))
+    await configure(daily)
+    clock.set(POST + dt.timedelta(hours=3))  # down from 09:00 to 12:30 local
+    assert (await daily.deliver_due()).posted == 1
+    assert (await daily.deliver_due()).posted == 0
+    # Down through the next day's reveal: the missed reveal happens, the stale question is not posted late.
+    clock.set(dt.datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday 16:00 local, reveal was 15:30
+    report = await daily.deliver_due()
+    assert (report.posted, report.revealed) == (0, 1)
+    assert kinds(chat) == ["channel:question", "thread:reveal"]
+
+
+async def test_crash_between_claim_and_send_is_retried_after_the_timeout(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    daily, chat, clock = process(db, mini_library, POST)
+    await configure(daily)
+    chat.fail_next_post = True
+    report = await daily.deliver_due()
+    assert report.failed == [f"post:{CHANNEL.channel_id}"] and chat.posts == []
+    clock.advance(minutes=1)
+    assert (await daily.deliver_due()).posted == 0  # the claim is fresh: maybe another process is sending
+    clock.advance(minutes=5)
+    assert (await daily.deliver_due()).posted == 1
+    assert kinds(chat) == ["channel:question"]
+
+
+async def test_crash_after_send_before_recording_does_not_post_twice(
+    db: Engine, mini_library: QuestionLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    daily, chat, clock = process(db, mini_library, POST)
+    await configure(daily)
+    real_mark_posted = SqlStore.mark_posted
+    calls = {"n": 0}
+
+    def crash_once(self: SqlStore, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("process died")
+        real_mark_posted(self, *args, **kwargs)
+
+    monkeypatch.setattr(SqlStore, "mark_posted", crash_once)
+    assert (await daily.deliver_due()).failed
+    clock.advance(minutes=6)
+    assert (await daily.deliver_due()).posted == 1
+    assert kinds(chat) == ["channel:question"]  # found the earlier message instead of posting again
+    assert daily.engine.open_round(CHANNEL).message_id == "msg1"
+
+
+async def test_one_failing_channel_does_not_block_the_others(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    daily, chat, _ = process(db, mini_library, POST)
+    others = [
+        ChannelRef(platform=Platform.CONSOLE, workspace_id="w1", channel_id=f"c{i}") for i in range(2, 6)
+    ]
+    for channel in [CHANNEL, *others]:
+        await configure(daily, channel)
+    chat.failing_channels.add("c3")
+    report = await daily.deliver_due()
+    assert (report.posted, report.failed) == (4, ["post:c3"])
+
+
+def test_two_processes_at_the_same_instant_post_and_reveal_once(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    processes = [process(db, mini_library, POST) for _ in range(4)]
+    asyncio.run(configure(processes[0][0]))
+    barrier = threading.Barrier(len(processes))
+
+    def run(daily: DailyRounds) -> None:
+        barrier.wait()
+        asyncio.run(daily.deliver_due())
+
+    for at in (POST, REVEAL):
+        for _, _, clock in processes:
+            clock.set(at)
+        threads = [threading.Thread(target=run, args=(d,)) for d, _, _ in processes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    every_post = [k for _, chat, _ in processes for k in kinds(chat)]
+    assert every_post.count("channel:question") == 1
+    assert every_post.count("thread:reveal") == 1
+
+
+async def test_daily_question_choice_rotates_and_never_repeats_early(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    daily, chat, clock = process(db, mini_library, POST)
+    await configure(daily)
+    for day in range(3):
+        clock.set(POST + dt.timedelta(days=day))
+        await daily.deliver_due()
+    questions = [card.footer for where, card in chat.posts if where.startswith("channel:")]
+    assert len(questions) == 3 and len(set(questions)) == 3
+
+
+async def test_paused_and_skipped_days_post_nothing(db: Engine, mini_library: QuestionLibrary) -> None:
+    daily, _chat, clock = process(db, mini_library, POST)
+    await configure(daily)
+    ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
+    await daily.engine.handle_command(ctx, "schedule skip 2026-11-25")
+    assert (await daily.deliver_due()).posted == 0
+    await daily.engine.handle_command(ctx, "schedule pause")
+    clock.set(POST + dt.timedelta(days=1))
+    assert (await daily.deliver_due()).posted == 0
+    [shown] = await daily.engine.handle_command(ctx, "schedule resume")
+    assert "Daily question: on" in text_of(shown.card)
+    assert (await daily.deliver_due()).posted == 1
+    with daily.engine.uow() as store:
+        assert store.round_for_date(CHANNEL, dt.date(2026, 11, 26)).status is RoundStatus.OPEN
