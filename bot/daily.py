@@ -1,6 +1,9 @@
 """The daily question: what is due now, claimed in the database so that one process sends it, once.
 
 The scheduler (APScheduler) only decides *when* to call `deliver_due`; every durable fact is a row here.
+Claims are made for all due channels in one statement, posts go out concurrently (bounded per platform),
+and sent message ids are recorded in batches: database work stays small next to the platform calls even
+when thousands of channels share a post time.
 """
 
 from __future__ import annotations
@@ -8,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 
 from bot import cards
 from bot.domain import ChannelSettings, Round, RoundKind, RoundStatus, Visibility
 from bot.engine import Engine
 from bot.selection import choose_daily, filter_pool
+from content.schema import Question
 from scheduler.timing import Slot, current_slot
 
 log = logging.getLogger("practicebot.daily")
@@ -23,6 +27,10 @@ log = logging.getLogger("practicebot.daily")
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 # How many deliveries run at once per platform; each adapter also paces per channel.
 DEFAULT_CONCURRENCY: Mapping[str, int] = {"slack": 20, "discord": 10, "console": 1}
+# Sent posts are recorded in batches of this size (and at the end of a sweep).
+RECORD_BATCH = 200
+# Channels claimed per transaction before their posts start going out.
+CLAIM_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -52,22 +60,49 @@ class DeliveryReport:
         )
 
 
+class _PostedRecorder:
+    """Buffers (round id, message id) of sent posts and writes them in batches, off the event loop."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pending: list[tuple[int, str]] = []
+        self._writes: list[asyncio.Task[None]] = []
+
+    def add(self, round_id: int, message_id: str) -> None:
+        self.pending.append((round_id, message_id))
+        if len(self.pending) >= RECORD_BATCH:
+            batch, self.pending = self.pending, []
+            self._writes.append(asyncio.create_task(asyncio.to_thread(self._write, batch)))
+
+    def _write(self, batch: list[tuple[int, str]]) -> None:
+        with self.engine.uow() as store:
+            store.mark_posted_many(batch, self.engine.clock.now())
+
+    async def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if batch:
+            self._writes.append(asyncio.create_task(asyncio.to_thread(self._write, batch)))
+        results = await asyncio.gather(*self._writes, return_exceptions=True)
+        self._writes = []
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:  # the posts went out; their rounds stay 'posting' and a later sweep finds the messages
+            raise errors[0]
+
+
 class DailyRounds:
     def __init__(self, engine: Engine, *, concurrency: Mapping[str, int] | None = None) -> None:
         self.engine = engine
-        self.concurrency = dict(DEFAULT_CONCURRENCY | dict(concurrency or {}))
+        self.concurrency = dict(DEFAULT_CONCURRENCY) | dict(concurrency or {})
 
     def due_work(self, now: dt.datetime) -> DueWork:
         """Posts due at `now` (today's question, or a missed one whose reveal has not passed) and reveals
         due at `now`, including claims abandoned by a crashed process."""
         stale_before = now - CLAIM_TIMEOUT
         with self.engine.uow() as store:
-            channels = store.scheduled_channels()
-            slots = [(row_id, s, current_slot(s, now)) for row_id, s in channels]
+            slots = [(row_id, s, current_slot(s, now)) for row_id, s in store.scheduled_channels()]
             wanted = [(row_id, s, slot) for row_id, s, slot in slots if slot is not None]
-            existing = (
-                store.daily_rounds_since(min(slot.local_date for _, _, slot in wanted)) if wanted else {}
-            )
+            first_date = min((slot.local_date for _, _, slot in wanted), default=None)
+            existing = store.daily_rounds_since(first_date) if first_date else {}
             reveals = store.rounds_to_reveal(now, stale_before)
         posts = []
         for row_id, settings, slot in wanted:
@@ -83,11 +118,12 @@ class DailyRounds:
         bounded concurrency per platform. One failing channel never blocks the others: its error is logged
         and a later sweep retries it."""
         now = self.engine.clock.now()
-        work = self.due_work(now)
+        # Database work runs in a thread so sends already under way keep flowing meanwhile.
+        work = await asyncio.to_thread(self.due_work, now)
         report = DeliveryReport()
         limits = {name: asyncio.Semaphore(n) for name, n in self.concurrency.items()}
 
-        async def guarded(platform: str, label: str, job) -> None:
+        async def guarded(platform: str, label: str, job: Awaitable[None]) -> None:
             async with limits.setdefault(platform, asyncio.Semaphore(1)):
                 try:
                     await job
@@ -95,86 +131,138 @@ class DailyRounds:
                     report.failed.append(label)
                     log.warning("delivery failed", extra={"job": label, "error": type(exc).__name__})
 
-        jobs = [
-            guarded(
-                p.settings.channel.platform.value,
-                f"post:{p.settings.channel.channel_id}",
-                self._post(p, now, report),
-            )
-            for p in work.posts
-        ]
-        with self.engine.uow() as store:
-            reveal_rounds = [r for r in (store.round(i) for i in work.reveals) if r is not None]
-        jobs += [
-            guarded(r.channel.platform.value, f"reveal:{r.id}", self._reveal(r, now, report))
-            for r in reveal_rounds
-        ]
-        await asyncio.gather(*jobs)
+        recorder = _PostedRecorder(self.engine)
+        jobs: list[asyncio.Task[None]] = []
+
+        def launch(platform: str, label: str, job: Awaitable[None]) -> None:
+            jobs.append(asyncio.create_task(guarded(platform, label, job)))
+
+        try:
+            # Claim in chunks and start each chunk's sends at once: the first posts leave while later
+            # channels are still being claimed.
+            fresh = [p for p in work.posts if p.retry_round_id is None]
+            for start in range(0, len(fresh), CLAIM_CHUNK):
+                chunk = fresh[start : start + CLAIM_CHUNK]
+                for r, q in await asyncio.to_thread(self._claim, chunk, now, report):
+                    launch(
+                        r.channel.platform.value,
+                        f"post:{r.channel.channel_id}",
+                        self._send(r, q, recorder, report),
+                    )
+            for p in work.posts:
+                if p.retry_round_id is not None:
+                    channel = p.settings.channel
+                    launch(
+                        channel.platform.value, f"post:{channel.channel_id}", self._retry_post(p, now, report)
+                    )
+            with self.engine.uow() as store:
+                reveal_rounds = [r for r in (store.round(i) for i in work.reveals) if r is not None]
+            for r in reveal_rounds:
+                launch(r.channel.platform.value, f"reveal:{r.id}", self._reveal(r, now, report))
+            await asyncio.gather(*jobs)
+        finally:
+            await recorder.flush()
         if work.posts or work.reveals:
             log.info("due work delivered", extra={"report": str(report)})
         return report
 
-    async def _post(self, due: DuePost, now: dt.datetime, report: DeliveryReport) -> None:
-        engine, settings, slot = self.engine, due.settings, due.slot
-        channel = settings.channel
-        retaking = due.retry_round_id is not None
+    def _claim(
+        self, due: list[DuePost], now: dt.datetime, report: DeliveryReport
+    ) -> list[tuple[Round, Question]]:
+        """Pick each channel's question and claim all the rounds in one transaction."""
+        if not due:
+            return []
+        engine = self.engine
+        picks: dict[int, tuple[DuePost, Question]] = {}
+        pools: dict[tuple[tuple[str, ...], ...], list[Question]] = {}  # most channels share their filters
         with engine.uow() as store:
-            if retaking:
-                assert due.retry_round_id is not None
-                if not store.reclaim_post(due.retry_round_id, now, now - CLAIM_TIMEOUT):
-                    report.skipped += 1
-                    return
-                round_ = store.round(due.retry_round_id)
-            else:
-                pool = filter_pool(
-                    engine.questions.all(),
-                    categories=settings.categories,
-                    difficulties=settings.difficulties,
-                    packs=settings.packs,
+            history = store.history_by_channel([p.channel_row_id for p in due])
+            for post in due:
+                settings, channel = post.settings, post.settings.channel
+                asked, dailies = history.get(post.channel_row_id, ([], 0))
+                key = (settings.categories, settings.difficulties, settings.packs)
+                if key not in pools:
+                    pools[key] = filter_pool(
+                        engine.questions.all(),
+                        categories=settings.categories,
+                        difficulties=settings.difficulties,
+                        packs=settings.packs,
+                    )
+                pool = pools[key]
+                seed = (
+                    f"{channel.platform}:{channel.workspace_id}:{channel.channel_id}:{post.slot.local_date}"
                 )
-                question = choose_daily(
-                    pool,
-                    asked_newest_first=store.asked_question_ids(channel),
-                    seed=f"{channel.platform}:{channel.workspace_id}:{channel.channel_id}:{slot.local_date}",
-                    position=store.daily_round_count(channel),
-                )
+                question = choose_daily(pool, asked_newest_first=asked, seed=seed, position=dailies)
                 if question is None:
                     log.warning(
                         "no question matches the channel's filters", extra={"channel": channel.channel_id}
                     )
                     report.failed.append(f"post:{channel.channel_id}")
-                    return
-                round_ = store.create_round(
-                    channel,
-                    question_id=question.id,
-                    category=question.category.value,
-                    kind=RoundKind.DAILY,
-                    visibility=Visibility.PUBLIC,
-                    now=now,
-                    daily_date=slot.local_date,
-                    reveal_due_at=slot.reveal_at,
-                )
-        if round_ is None:  # another process claimed this channel's day first
-            report.skipped += 1
-            return
-        question = engine.questions.get(round_.question_id)
-        if question is None:
+                    continue
+                picks[post.channel_row_id] = (post, question)
+            won = store.claim_daily_rounds(
+                [
+                    {
+                        "channel_id": row_id,
+                        "question_id": question.id,
+                        "category": question.category.value,
+                        "daily_date": post.slot.local_date,
+                        "reveal_due_at": post.slot.reveal_at,
+                    }
+                    for row_id, (post, question) in picks.items()
+                ],
+                now,
+            )
+        report.skipped += len(picks) - len(won)
+        claimed = []
+        for row_id, round_id in won.items():
+            post, question = picks[row_id]
+            round_ = Round(
+                id=round_id,
+                channel=post.settings.channel,
+                question_id=question.id,
+                category=question.category.value,
+                kind=RoundKind.DAILY,
+                status=RoundStatus.POSTING,
+                visibility=Visibility.PUBLIC,
+                created_at=now,
+                claimed_at=now,
+                daily_date=post.slot.local_date,
+                reveal_due_at=post.slot.reveal_at,
+            )
+            claimed.append((round_, question))
+        return claimed
+
+    async def _send(
+        self, round_: Round, question: Question, recorder: _PostedRecorder, report: DeliveryReport
+    ) -> None:
+        card = cards.question_card(round_, question, private=False, answer_button=True)
+        message_id = await self.engine._chat(round_.channel).post_round(round_.channel, card)
+        recorder.add(round_.id, message_id)
+        report.posted += 1
+        log.debug("daily round posted", extra={"round": round_.id, "channel": round_.channel.channel_id})
+
+    async def _retry_post(self, due: DuePost, now: dt.datetime, report: DeliveryReport) -> None:
+        """Take over a post claimed by a process that died: check the platform for the message first."""
+        engine, channel = self.engine, due.settings.channel
+        assert due.retry_round_id is not None
+        with engine.uow() as store:
+            if not store.reclaim_post(due.retry_round_id, now, now - CLAIM_TIMEOUT):
+                report.skipped += 1
+                return
+            round_ = store.round(due.retry_round_id)
+        question = engine.questions.get(round_.question_id) if round_ else None
+        if round_ is None or question is None:
             report.failed.append(f"post:{channel.channel_id}")
             return
         card = cards.question_card(round_, question, private=False, answer_button=True)
         port = engine._chat(channel)
-        message_id = None
-        if retaking:
-            message_id = await engine._already_posted(port, channel, card, round_.claimed_at)
+        message_id = await engine._already_posted(port, channel, card, round_.created_at)
         if message_id is None:
             message_id = await port.post_round(channel, card)
         with engine.uow() as store:
             store.mark_posted(round_.id, message_id, engine.clock.now())
         report.posted += 1
-        log.info(
-            "daily round posted",
-            extra={"round": round_.id, "channel": channel.channel_id, "date": slot.local_date.isoformat()},
-        )
 
     async def _reveal(self, round_: Round, now: dt.datetime, report: DeliveryReport) -> None:
         replies = await self.engine.reveal(round_.id, stale_before=now - CLAIM_TIMEOUT)

@@ -7,7 +7,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -223,6 +225,63 @@ class SqlStore:
                 .where(RoundRow.channel_id == channel_id)
                 .order_by(RoundRow.created_at.desc(), RoundRow.id.desc())
             )
+        )
+
+    def history_by_channel(self, channel_row_ids: Sequence[int]) -> dict[int, tuple[list[str], int]]:
+        """For many channels at once: question ids asked (newest first) and the number of daily rounds."""
+        out: dict[int, tuple[list[str], int]] = {cid: ([], 0) for cid in channel_row_ids}
+        for start in range(0, len(channel_row_ids), 1000):
+            chunk = channel_row_ids[start : start + 1000]
+            rows = self.session.execute(
+                select(RoundRow.channel_id, RoundRow.question_id, RoundRow.kind)
+                .where(RoundRow.channel_id.in_(chunk))
+                .order_by(RoundRow.channel_id, RoundRow.created_at.desc(), RoundRow.id.desc())
+            ).all()
+            for channel_id, question_id, kind in rows:
+                asked, dailies = out[channel_id]
+                asked.append(question_id)
+                out[channel_id] = (asked, dailies + (kind == RoundKind.DAILY.value))
+        return out
+
+    def claim_daily_rounds(self, claims: Sequence[dict[str, Any]], now: dt.datetime) -> dict[int, int]:
+        """Insert many daily rounds in one statement; a (channel, date) another process already claimed is
+        skipped by the unique key. Returns {channel row id: new round id} for the claims this call won."""
+        if not claims:
+            return {}
+        rows = [
+            {
+                **claim,
+                "kind": RoundKind.DAILY.value,
+                "status": RoundStatus.POSTING.value,
+                "visibility": Visibility.PUBLIC.value,
+                "created_at": now,
+                "claimed_at": now,
+            }
+            for claim in claims
+        ]
+        dialect = self.session.get_bind().dialect.name
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        won: dict[int, int] = {}
+        for start in range(0, len(rows), 500):
+            statement = (
+                insert_(RoundRow)
+                .on_conflict_do_nothing(index_elements=["channel_id", "daily_date"])
+                .returning(RoundRow.channel_id, RoundRow.id)
+            )
+            for channel_id, round_id in self.session.execute(statement, rows[start : start + 500]):
+                won[channel_id] = round_id
+        return won
+
+    def mark_posted_many(self, posted: Sequence[tuple[int, str]], now: dt.datetime) -> None:
+        if not posted:
+            return
+        table = RoundRow.__table__
+        # Core executemany: one round trip for the batch (an ORM UPDATE would want one statement per row).
+        self.session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("round_id"))
+            .values(message_id=bindparam("message"), posted_at=now, status=RoundStatus.OPEN.value),
+            [{"round_id": rid, "message": mid} for rid, mid in posted],
         )
 
     def reclaim_post(self, round_id: int, now: dt.datetime, stale_before: dt.datetime) -> bool:

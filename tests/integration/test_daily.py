@@ -106,17 +106,13 @@ async def test_crash_after_send_before_recording_does_not_post_twice(
 ) -> None:
     daily, chat, clock = process(db, mini_library, POST)
     await configure(daily)
-    real_mark_posted = SqlStore.mark_posted
-    calls = {"n": 0}
+    def crash(self: SqlStore, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("process died")
 
-    def crash_once(self: SqlStore, *args: object, **kwargs: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise RuntimeError("process died")
-        real_mark_posted(self, *args, **kwargs)
-
-    monkeypatch.setattr(SqlStore, "mark_posted", crash_once)
-    assert (await daily.deliver_due()).failed
+    monkeypatch.setattr(SqlStore, "mark_posted_many", crash)  # sent, but the record never lands
+    with pytest.raises(RuntimeError):
+        await daily.deliver_due()
+    monkeypatch.undo()
     clock.advance(minutes=6)
     assert (await daily.deliver_due()).posted == 1
     assert kinds(chat) == ["channel:question"]  # found the earlier message instead of posting again

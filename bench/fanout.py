@@ -1,0 +1,197 @@
+"""Fan-out benchmark: N channels due in the same minute, delivered through `DailyRounds.deliver_due` to a
+local fake platform API that answers each post in 20 ms.
+
+Reports the time to post all, the floor (N posts at the allowed concurrency: N / concurrency * 20 ms), their
+ratio, and the process's peak RSS. Goal (scheduler issue): within 1.2x of the floor, under 200 MB RSS.
+
+    .venv/bin/python bench/fanout.py                       # SQLite file, 10,000 channels
+    .venv/bin/python bench/fanout.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/fanout.py --channels 2000 --concurrency 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import ClientSession, TCPConnector, web
+from sqlalchemy import insert, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.daily import DailyRounds
+from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
+from bot.engine import Engine
+from bot.ports import FixedClock
+from content.library import QuestionLibrary
+from storage.database import make_engine
+from storage.migrate import upgrade
+from storage.repository import SqlUnitOfWork
+from storage.tables import ChannelRow
+
+LATENCY = 0.020
+NOW = dt.datetime(2026, 11, 25, 8, 30, 10, tzinfo=dt.UTC)  # 09:30 Berlin, a Wednesday
+
+
+def serve_fake_platform(port: int) -> None:
+    """Runs in its own process, so the fake's CPU time is not charged to the bot."""
+
+    async def serve() -> None:
+        runner = await fake_platform(port)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(serve())
+
+
+async def wait_for_port(port: int) -> None:
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise RuntimeError("fake platform did not start")
+
+
+async def fake_platform(port: int) -> web.AppRunner:
+    counter = 0
+
+    async def post(request: web.Request) -> web.Response:
+        nonlocal counter
+        await request.read()
+        await asyncio.sleep(LATENCY)
+        counter += 1
+        return web.json_response({"ok": True, "ts": f"{counter}.000001"})
+
+    app = web.Application()
+    app.router.add_post("/api/chat.postMessage", post)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+class HttpChat:
+    """A ChatPort that does what a platform adapter does per post: one HTTP request, one id back."""
+
+    platform = Platform.SLACK
+
+    def __init__(self, base_url: str, session: ClientSession) -> None:
+        self.base_url = base_url
+        self.session = session
+        self.posts = 0
+
+    async def post_round(self, channel: ChannelRef, card: Card) -> str:
+        async with self.session.post(
+            f"{self.base_url}/chat.postMessage", json={"channel": channel.channel_id, "text": card.title}
+        ) as response:
+            body = await response.json()
+        self.posts += 1
+        return str(body["ts"])
+
+    async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
+        return await self.post_round(thread.channel, card)
+
+    async def send_private(self, channel: ChannelRef, member: MemberRef, card: Card) -> None:
+        return None
+
+    async def fetch_replies(self, thread: ThreadRef) -> Sequence[IncomingAnswer]:
+        return []
+
+
+def seed_channels(db, n: int) -> None:
+    rows = [
+        {
+            "platform": "slack",
+            "workspace_id": f"T{i % 50:03d}",
+            "channel_id": f"C{i:06d}",
+            "name": f"c{i}",
+            "active": True,
+            "schedule_enabled": True,
+            "post_time": "09:30",
+            "days": "mon,tue,wed,thu,fri",
+            "timezone": "Europe/Berlin",
+            "reveal_after_minutes": 1440,
+            "reveal_at_time": None,
+            "paused": False,
+            "skip_dates": [],
+            "categories": [],
+            "difficulties": [],
+            "packs": [],
+            "answer_mode": "thread",
+            "created_at": NOW,
+        }
+        for i in range(n)
+    ]
+    with db.begin() as conn:
+        for start in range(0, n, 1000):
+            conn.execute(insert(ChannelRow), rows[start : start + 1000])
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--channels", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--port", type=int, default=18765)
+    args = parser.parse_args()
+
+    schema = None
+    if args.database_url.startswith("postgresql"):
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(args.database_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        url = args.database_url
+    else:
+        url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/fanout.db"
+    db = make_engine(url, schema=schema)
+    try:
+        upgrade(db)
+        seed_channels(db, args.channels)
+        server = multiprocessing.Process(target=serve_fake_platform, args=(args.port,), daemon=True)
+        server.start()
+        await wait_for_port(args.port)
+        async with ClientSession(connector=TCPConnector(limit=args.concurrency)) as session:
+            chat = HttpChat(f"http://127.0.0.1:{args.port}/api", session)
+            engine = Engine(
+                uow=SqlUnitOfWork(db),
+                questions=QuestionLibrary.load(),
+                clock=FixedClock(NOW),
+                chat={"slack": chat},
+            )
+            daily = DailyRounds(engine, concurrency={"slack": args.concurrency})
+            started = time.perf_counter()
+            report = await daily.deliver_due()
+            elapsed = time.perf_counter() - started
+        server.terminate()
+    finally:
+        db.dispose()
+        if schema:
+            admin = make_engine(args.database_url)
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    floor = args.channels / args.concurrency * LATENCY
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    backend = url.split(":")[0]
+    print(f"backend={backend} channels={args.channels} concurrency={args.concurrency} {report}")
+    print(f"time={elapsed:.2f}s floor={floor:.2f}s ratio={elapsed / floor:.2f} peak_rss={peak_mb:.0f}MB")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
