@@ -106,6 +106,7 @@ async def test_crash_after_send_before_recording_does_not_post_twice(
 ) -> None:
     daily, chat, clock = process(db, mini_library, POST)
     await configure(daily)
+
     def crash(self: SqlStore, *args: object, **kwargs: object) -> None:
         raise RuntimeError("process died")
 
@@ -183,3 +184,33 @@ async def test_paused_and_skipped_days_post_nothing(db: Engine, mini_library: Qu
     assert (await daily.deliver_due()).posted == 1
     with daily.engine.uow() as store:
         assert store.round_for_date(CHANNEL, dt.date(2026, 11, 26)).status is RoundStatus.OPEN
+
+
+async def test_fan_out_is_bounded_per_platform(db: Engine, mini_library: QuestionLibrary) -> None:
+    class SlowChat(FakeChat):
+        in_flight = 0
+        peak = 0
+
+        async def post_round(self, channel: ChannelRef, card):  # type: ignore[no-untyped-def]
+            SlowChat.in_flight += 1
+            SlowChat.peak = max(SlowChat.peak, SlowChat.in_flight)
+            await asyncio.sleep(0)  # yield, as a network call would
+            await asyncio.sleep(0)
+            SlowChat.in_flight -= 1
+            return await super().post_round(channel, card)
+
+    chat, clock = SlowChat(), FixedClock(POST)
+    engine = BotEngine(uow=SqlUnitOfWork(db), questions=mini_library, clock=clock, chat={"console": chat})
+    daily = DailyRounds(engine, concurrency={"console": 3})
+    for i in range(30):
+        await configure(daily, ChannelRef(platform=Platform.CONSOLE, workspace_id="w1", channel_id=f"f{i}"))
+    report = await daily.deliver_due()
+    assert report.posted == 30 and SlowChat.peak == 3
+    with engine.uow() as store:
+        assert all(
+            store.round_for_date(
+                ChannelRef(platform=Platform.CONSOLE, workspace_id="w1", channel_id=f"f{i}"), POST.date()
+            ).status
+            is RoundStatus.OPEN
+            for i in range(30)
+        )
