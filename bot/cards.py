@@ -17,6 +17,7 @@ from bot.domain import (
     LeaderboardRow,
     MemberStats,
     Round,
+    RoundKind,
     Section,
     StoredAnswer,
 )
@@ -26,20 +27,23 @@ from scheduler.timing import Slot
 POST_TO_CHANNEL = Action(id="post_to_channel", label="Post to channel")
 ANSWER_PRIVATELY = Action(id="answer_privately", label="Answer privately")
 REVEAL = Action(id="reveal", label="Reveal")
+GRADE_ACTIONS = tuple(Action(id=f"grade_{g}", label=g.title()) for g in ("again", "hard", "good", "easy"))
 
 
-def question_card(round_: Round, question: Question, *, private: bool, answer_button: bool = False) -> Card:
+def question_card(
+    round_: Round, question: Question, *, private: bool, answer_button: bool = False, review: bool = False
+) -> Card:
     """`answer_button` puts 'Answer privately' on a channel round (daily rounds; platforms without a
     readable thread, like Discord without the message-content intent, rely on it)."""
-    if private:
-        actions: tuple[Action, ...] = (POST_TO_CHANNEL, ANSWER_PRIVATELY, REVEAL)
+    if review:
+        actions: tuple[Action, ...] = (ANSWER_PRIVATELY, REVEAL)
+        how = "Your review question. Answer it (or just think it through), then reveal and grade yourself."
+    elif private:
+        actions = (POST_TO_CHANNEL, ANSWER_PRIVATELY, REVEAL)
+        how = "Answer privately, or post it to the channel to start a round."
     else:
         actions = (ANSWER_PRIVATELY,) if answer_button else ()
-    how = (
-        "Answer privately, or post it to the channel to start a round."
-        if private
-        else "Reply in this thread with your answer. The model answer comes with the reveal."
-    )
+        how = "Reply in this thread with your answer. The model answer comes with the reveal."
     return Card(
         kind=CardKind.QUESTION,
         title=f"{question.category.value.replace('-', ' ').title()} · {question.difficulty.value}",
@@ -71,13 +75,23 @@ def reveal_card(round_: Round, question: Question, feedback: Sequence[tuple[Stor
             for answer, cov in feedback
         )
         sections.append(Section(heading=f"Answers ({len(feedback)})", bullets=lines))
-    else:
+    elif round_.kind is not RoundKind.REVIEW:
         sections.append(Section(heading="Answers", body="Nobody answered this one."))
+    actions: tuple[Action, ...] = ()
+    if round_.kind is RoundKind.REVIEW:
+        sections.append(
+            Section(
+                heading="How well did you know it?",
+                body="Grade yourself: /practice grade again|hard|good|easy",
+            )
+        )
+        actions = tuple(a.model_copy(update={"value": str(round_.id)}) for a in GRADE_ACTIONS)
     return Card(
         kind=CardKind.REVEAL,
         title="Reveal",
         sections=tuple(sections),
         footer=f"question {question.id}",
+        actions=actions,
         round_id=round_.id,
     )
 
@@ -89,8 +103,10 @@ def feedback_card(question: Question, answer: StoredAnswer, coverage: Coverage, 
     ]
     if answer.late:
         footer = "Answered after the reveal: feedback only, no points."
-    else:
+    elif awarded:
         footer = f"+{awarded} points"
+    else:
+        footer = "Practice round: feedback only."
     return Card(
         kind=CardKind.NOTICE,
         title=f"Your feedback: {_percent(coverage.score)} of key points",
@@ -123,6 +139,7 @@ def stats_card(stats: MemberStats) -> Card:
         f"Points: {stats.points}",
         f"Rounds answered: {stats.rounds_answered}",
         f"Average key-point coverage: {coverage}",
+        f"Daily streak: {stats.current_streak} (best {stats.best_streak})",
     ]
     sections = [Section(bullets=tuple(bullets))]
     if stats.by_category:
@@ -130,6 +147,11 @@ def stats_card(stats: MemberStats) -> Card:
         sections.append(
             Section(heading="By category (coverage)", bullets=tuple(f"{c}: {_percent(v)}" for c, v in ranked))
         )
+    if len(stats.by_topic) >= 2:
+        ranked_topics = sorted(stats.by_topic.items(), key=lambda kv: (-kv[1], kv[0]))
+        strong = ", ".join(t for t, _ in ranked_topics[:3])
+        weak = ", ".join(t for t, _ in reversed(ranked_topics[-3:]))
+        sections.append(Section(heading="Topics", bullets=(f"Strongest: {strong}", f"To work on: {weak}")))
     return Card(kind=CardKind.STATS, title=f"Stats · {stats.member.label}", sections=tuple(sections))
 
 

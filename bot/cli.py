@@ -266,6 +266,61 @@ def content_stats(
     Console().print(table)
 
 
+@content_app.command("import")
+def content_import(
+    source: Annotated[Path, typer.Argument(help="a .csv spreadsheet or a .md list of questions")],
+    pack: Annotated[Path, typer.Option("--pack", help="pack folder to write into (created if missing)")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing questions file")] = False,
+    license: Annotated[
+        str | None, typer.Option("--license", help="license of a new pack.yaml, e.g. CC-BY-4.0")
+    ] = None,
+) -> None:
+    """Turn a spreadsheet (CSV) or a Markdown list of questions into a pack skeleton, then lint it."""
+    from rich.progress import Progress
+
+    from content.importer import ImportFailed, ImportRefused, run_import
+    from content.lint import lint_paths
+
+    err = Console(stderr=True)
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task(f"importing {source.name}", total=None)
+            report = run_import(
+                source,
+                pack,
+                force=force,
+                license=license,
+                on_row=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"nothing written: fix {source} and run the import again", err=True)
+        raise typer.Exit(1) from None
+    except ImportRefused as exc:
+        typer.echo(f"practicebot: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for path in report.written:
+        typer.echo(f"wrote {path}")
+    for path in report.kept:
+        typer.echo(f"kept {path} (an existing pack.yaml is never replaced)")
+    problems, _ = lint_paths([pack])
+    typer.echo(f"{report.questions} questions imported, {report.placeholders} TODO placeholders to fill in")
+    for problem in problems[:10]:
+        typer.echo(f"  {problem}")
+    if len(problems) > 10:
+        typer.echo(
+            f"lint: {len(problems)} problems ({len(problems) - 10} not shown); "
+            f"`practicebot content lint {pack}` lists them all"
+        )
+    elif problems:
+        typer.echo(
+            f"lint: {len(problems)} problems; fix them, then check with `practicebot content lint {pack}`"
+        )
+    else:
+        typer.echo(f"lint: 0 problems; add {pack} to PRACTICEBOT_CONTENT_PATHS to use it")
+
+
 def main() -> None:
     try:
         app()

@@ -39,6 +39,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "leaderboard": ("leaderboard [week|month|all] [channel|workspace]", "points ranking"),
     "stats": ("stats [@member]", "rounds answered, coverage and points"),
     "review": ("review", "your next spaced-repetition question, privately"),
+    "grade": ("grade again|hard|good|easy", "how well you knew your last revealed review question"),
     "schedule": (
         "schedule show | set HH:MM [TIMEZONE] [DAYS] | reveal after Nh | reveal at HH:MM | pause | resume"
         " | skip YYYY-MM-DD | preview",
@@ -78,6 +79,11 @@ class StatsCmd:
 @dataclass(frozen=True)
 class ReviewCmd:
     pass
+
+
+@dataclass(frozen=True)
+class GradeCmd:
+    grade: str  # again | hard | good | easy
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ Command = (
     | LeaderboardCmd
     | StatsCmd
     | ReviewCmd
+    | GradeCmd
     | TopicsCmd
     | HelpCmd
     | ScheduleCmd
@@ -206,6 +213,16 @@ def _parse_leaderboard(args: list[str]) -> Command | UsageProblem:
                 ("week", "month", "all", "channel", "workspace"),
             )
     return LeaderboardCmd(period, workspace)
+
+
+GRADES = ("again", "hard", "good", "easy")
+
+
+def _parse_grade(args: list[str]) -> Command | UsageProblem:
+    if len(args) != 1 or args[0].lower() not in GRADES:
+        got = f"'{' '.join(args)}'" if args else "nothing"
+        return UsageProblem(f"grade takes one of again, hard, good, easy (got {got})", "grade", GRADES)
+    return GradeCmd(args[0].lower())
 
 
 def _parse_stats(args: list[str]) -> Command | UsageProblem:
@@ -358,6 +375,7 @@ _PARSERS = {
     "top": _parse_leaderboard,
     "stats": _parse_stats,
     "review": _no_args(ReviewCmd(), "review"),
+    "grade": _parse_grade,
     "schedule": _parse_schedule,
     "config": _parse_config,
     "topics": _no_args(TopicsCmd(), "topics"),

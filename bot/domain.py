@@ -51,6 +51,7 @@ class Visibility(StrEnum):
 class RoundKind(StrEnum):
     DAILY = "daily"
     ON_DEMAND = "on_demand"
+    REVIEW = "review"  # a member's private spaced-repetition question
 
 
 class RoundStatus(StrEnum):
@@ -110,6 +111,16 @@ class StoredAnswer(_Value):
     created_at: dt.datetime
     coverage: float | None = None
     covered_points: tuple[str, ...] = ()
+
+
+class ReviewState(_Value):
+    """A member's spaced-repetition card for one question."""
+
+    question_id: str
+    card: dict[str, object]
+    due_at: dt.datetime
+    reason: str = "review"
+    last_round_id: int | None = None
 
 
 class IncomingAnswer(_Value):
@@ -214,6 +225,7 @@ class MemberStats(_Value):
     current_streak: int = 0
     best_streak: int = 0
     by_category: dict[str, float] = Field(default_factory=dict)
+    by_topic: dict[str, float] = Field(default_factory=dict)
 
 
 RecordedAnswer.model_rebuild()

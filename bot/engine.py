@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot import cards
 from bot.commands import (
     ConfigCmd,
+    GradeCmd,
     HelpCmd,
     LeaderboardCmd,
     QuestionCmd,
@@ -44,7 +46,8 @@ from bot.domain import (
     VoteResult,
 )
 from bot.ports import ChatPort, Clock, QuestionSource, UnitOfWorkFactory
-from bot.scoring import ScoringRules, award_lines, competition_ranks
+from bot.review import Grade, grade, new_card
+from bot.scoring import ScoringRules, award_lines, competition_ranks, streaks
 from bot.selection import choose, filter_pool
 from content.schema import Category, Difficulty
 from scheduler.timing import next_slots
@@ -121,14 +124,9 @@ class Engine:
                     counts[q.category.value] += 1
                 return [Reply(card=cards.topics_card(counts, len(self.questions.all())))]
             case ReviewCmd():
-                return [
-                    Reply(
-                        card=cards.notice_card(
-                            "Personal spaced-repetition review is not available yet. Meanwhile, "
-                            "/practice question gives you a fresh question."
-                        )
-                    )
-                ]
+                return await self.review_next(ctx)
+            case GradeCmd(grade=how):
+                return [self.review_grade(ctx, Grade(how))]
             case ScheduleCmd() | ConfigCmd():
                 return [Reply(card=self.configure(ctx, command))]
         raise AssertionError(f"unhandled command {command!r}")
@@ -263,6 +261,21 @@ class Engine:
                 return False
             return store.withdraw_answer_part(round_.id, member, message_id, self.clock.now())
 
+    def withdraw_message(self, thread: ThreadRef, message_id: str) -> bool:
+        """A deleted reply whose author the platform does not name (Discord's MESSAGE_DELETE carries ids
+        only): find the open round's answer holding that message and withdraw it like `withdraw_answer`."""
+        with self.uow() as store:
+            answer = store.answer_by_message(thread.channel, message_id)
+        if answer is None:
+            return False
+        return self.withdraw_answer(thread, answer.member, message_id)
+
+    def deactivate_channel(self, channel: ChannelRef) -> None:
+        """The platform says the channel no longer exists: stop scheduling it; its history stays."""
+        with self.uow() as store:
+            store.update_channel(channel, self._defaults(channel), active=False)
+        log.info("channel deactivated", extra={"channel": channel.channel_id})
+
     async def publish_round(self, round_id: int, *, by: MemberRef, is_admin: bool = False) -> list[Reply]:
         """'Post to channel' on a private question: it becomes a public round with a thread."""
         with self.uow() as store:
@@ -373,18 +386,28 @@ class Engine:
         feedback: list[tuple[StoredAnswer, Coverage, int]] = []
         # Feedback and points first (idempotent: the ledger refuses a second award), then the post, then
         # the status. A crash in between leaves the round 'revealing' for a retry, never scored twice.
+        # Points only in channel rounds: a private or review question is practice, not a way to farm points.
+        scored = round_.visibility is Visibility.PUBLIC
+        rules = self.config.scoring
         with self.uow() as store:
             votes = store.vote_counts(round_id)
             for answer in store.answers(round_id):
                 coverage = assess(answer.text, question.key_points)
                 store.save_feedback(answer.id, coverage.score, coverage.covered)
                 awarded = 0
-                lines = award_lines(
-                    coverage, late=answer.late, votes=votes.get(answer.id, 0), rules=self.config.scoring
-                )
-                for reason, points in lines:
-                    if store.award(round_, answer.member, reason, points, now):
-                        awarded += points
+                if scored:
+                    lines = award_lines(
+                        coverage, late=answer.late, votes=votes.get(answer.id, 0), rules=rules
+                    )
+                    if round_.kind is RoundKind.DAILY and not answer.late:
+                        current, _best = streaks(store.daily_participation(round_.channel, answer.member))
+                        if current in rules.streak_milestones:
+                            lines.append((f"streak-{current}", rules.streak_bonus))
+                    for reason, points in lines:
+                        if store.award(round_, answer.member, reason, points, now):
+                            awarded += points
+                if coverage.missed and round_.kind is not RoundKind.REVIEW:
+                    self._enqueue_review(store, answer.member, question.id, now, reason="missed")
                 feedback.append((answer, coverage, awarded))
         card = cards.reveal_card(round_, question, [(a, c) for a, c, _ in feedback])
         log.info("round revealed", extra={"round": round_id, "answers": len(feedback)})
@@ -435,6 +458,84 @@ class Engine:
             if reply.member not in known:
                 self.record_answer(reply)
 
+    # --- personal review (spaced repetition) ------------------------------------------------------------
+
+    @staticmethod
+    def _enqueue_review(store, member: MemberRef, question_id: str, now: dt.datetime, *, reason: str) -> None:
+        """Put a question in the member's review queue (due tomorrow) unless it is there already."""
+        if store.review_card(member, question_id) is None:
+            card, _ = new_card(zlib.crc32(f"{member.user_id}:{question_id}".encode()), now)
+            store.save_review_card(
+                member, question_id, card=card, due_at=now + dt.timedelta(days=1), now=now, reason=reason
+            )
+
+    async def review_next(self, ctx: CommandContext) -> list[Reply]:
+        """The member's most overdue review question, or a new one they have never seen, privately."""
+        now, member = self.clock.now(), ctx.member
+        with self.uow() as store:
+            due = store.due_reviews(member, now)
+            if due:
+                question = self.questions.get(due[0].question_id)
+            else:
+                seen = store.seen_question_ids(member)
+                fresh = [q for q in self.questions.all() if q.id not in seen]
+                question = choose(fresh, asked_newest_first=[], seed=f"review:{member.user_id}:{len(seen)}")
+                if question is None:
+                    upcoming = store.next_review_at(member)
+                    when = upcoming.strftime("%Y-%m-%d %H:%M UTC") if upcoming else "later"
+                    return [Reply(card=cards.notice_card(f"Nothing to review now. Next review: {when}."))]
+                card, _ = new_card(zlib.crc32(f"{member.user_id}:{question.id}".encode()), now)
+                store.save_review_card(member, question.id, card=card, due_at=now, now=now, reason="new")
+            if question is None:  # the question's pack was removed: drop the card from the front of the queue
+                return [Reply(card=cards.notice_card("That review question is no longer in the library."))]
+            round_ = store.create_round(
+                ctx.channel,
+                question_id=question.id,
+                category=question.category.value,
+                kind=RoundKind.REVIEW,
+                visibility=Visibility.PRIVATE,
+                now=now,
+                requested_by=member,
+            )
+        assert round_ is not None
+        return [Reply(card=cards.question_card(round_, question, private=True, review=True))]
+
+    def review_grade(self, ctx: CommandContext, how: Grade, round_id: int | None = None) -> Reply:
+        """Self-grade the last revealed review question (or `round_id`, from a button)."""
+        now = self.clock.now()
+        with self.uow() as store:
+            if round_id is not None:
+                round_ = store.round(round_id)
+            else:
+                round_ = store.latest_round(
+                    ctx.channel,
+                    statuses=[RoundStatus.REVEALED],
+                    kinds=[RoundKind.REVIEW],
+                    requested_by=ctx.member,
+                )
+            if round_ is None or round_.kind is not RoundKind.REVIEW or round_.requested_by != ctx.member:
+                return Reply(
+                    card=cards.notice_card("No revealed review question to grade. Try /practice review.")
+                )
+            if round_.status is not RoundStatus.REVEALED:
+                return Reply(card=cards.notice_card("Reveal the answer first, then grade yourself."))
+            state = store.review_card(ctx.member, round_.question_id)
+            if state is None:
+                card, _ = new_card(zlib.crc32(f"{ctx.member.user_id}:{round_.question_id}".encode()), now)
+            else:
+                card = state.card
+            card, due = grade(card, how, now)
+            if not store.save_review_card(
+                ctx.member, round_.question_id, card=card, due_at=due, now=now, graded_round=round_.id
+            ):
+                return Reply(card=cards.notice_card("You already graded this one."))
+        return Reply(
+            card=cards.notice_card(
+                f"Graded {how.value}. You will see this question again on {due.strftime('%Y-%m-%d')}.",
+                title="Review",
+            )
+        )
+
     # --- leaderboard and stats --------------------------------------------------------------------------
 
     def period_start(self, period: LeaderboardPeriod, timezone: str) -> dt.datetime | None:
@@ -474,10 +575,25 @@ class Engine:
         scope = "workspace" if workspace else (f"#{ctx.channel.name}" if ctx.channel.name else "channel")
         return cards.leaderboard_card(rows, own, period=period, scope=scope)
 
-    def stats(self, member: MemberRef) -> MemberStats:
+    def stats(self, member: MemberRef, channel: ChannelRef | None = None) -> MemberStats:
+        """Totals everywhere; streaks in `channel` (streaks are per channel, in its local dates)."""
         with self.uow() as store:
             summary = store.member_summary(member)
-        return MemberStats(member=member, **summary)
+            answered = store.answered_questions(member)
+            history = store.daily_participation(channel, member) if channel else []
+        by_topic: dict[str, list[float]] = {}
+        for question_id, coverage in answered:
+            question = self.questions.get(question_id)
+            for topic in question.topics if question else ():
+                by_topic.setdefault(topic, []).append(coverage)
+        current, best = streaks(history)
+        return MemberStats(
+            member=member,
+            **summary,
+            current_streak=current,
+            best_streak=best,
+            by_topic={t: sum(v) / len(v) for t, v in by_topic.items()},
+        )
 
     def stats_reply(self, ctx: CommandContext, who: str | None) -> Reply:
         member = ctx.member
@@ -487,7 +603,7 @@ class Engine:
             if found is None:
                 return Reply(card=cards.notice_card(f"I don't know anyone called {who} here yet."))
             member = found
-        return Reply(card=cards.stats_card(self.stats(member)))
+        return Reply(card=cards.stats_card(self.stats(member, ctx.channel)))
 
     # --- configure --------------------------------------------------------------------------------------
 

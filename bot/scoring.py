@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from pydantic import BaseModel, Field
 
 from bot.coverage import Coverage
@@ -14,6 +17,8 @@ class ScoringRules(BaseModel):
     coverage_max: int = Field(default=5, ge=0, description="for covering every key point (pro rata)")
     per_vote: int = Field(default=1, ge=0, description="for each peer vote an answer received")
     votes_cap: int = Field(default=3, ge=0, description="most vote points one answer can earn")
+    streak_bonus: int = Field(default=5, ge=0, description="when a daily streak reaches a milestone")
+    streak_milestones: tuple[int, ...] = Field(default=(3, 7, 14, 30, 60, 100), description="streak lengths")
 
 
 def award_lines(
@@ -36,3 +41,22 @@ def competition_ranks(points: list[int]) -> list[int]:
     for i, value in enumerate(points):
         ranks.append(ranks[-1] if i and value == points[i - 1] else i + 1)
     return ranks
+
+
+def streaks(history: Sequence[tuple[dt.date, bool, bool]]) -> tuple[int, int]:
+    """(current, best) daily streak from a channel's daily rounds, newest first: (date, answered on time,
+    revealed). Today's round, still open and not yet answered, does not break the current streak."""
+    current, counting = 0, True
+    best = run = 0
+    for index, (_day, answered, revealed) in enumerate(history):
+        if not answered and not revealed and index == 0:
+            continue  # in progress
+        if answered:
+            run += 1
+            best = max(best, run)
+            if counting:
+                current += 1
+        else:
+            run = 0
+            counting = False
+    return current, best

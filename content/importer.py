@@ -46,6 +46,8 @@ FIELDS = (
     "example",
 )
 LIST_FIELDS = frozenset({"topics", "key_points", "pitfalls", "follow_ups"})
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+MULTILINE_FIELDS = frozenset({"model_answer", "example"})  # Markdown text; the others are one line
 # Other spellings people use in spreadsheet headers and Markdown headings.
 ALIASES = {
     "answer": "model_answer",
@@ -184,7 +186,8 @@ def to_question(draft: Draft, taken: set[str], row: int) -> dict[str, Any]:
 
     def text(name: str) -> str:
         value = draft.values.get(name, "")
-        return _clean_text(value if isinstance(value, str) else "\n".join(value))
+        cleaned = _clean_text(value if isinstance(value, str) else "\n".join(value))
+        return cleaned if name in MULTILINE_FIELDS else " ".join(cleaned.split())
 
     def items(name: str) -> list[str]:
         value = draft.values.get(name, [])
@@ -317,7 +320,7 @@ def parse_csv(text: str, source: str, *, taken: Iterable[str] = (), on_row: OnRo
 
 # --- Markdown ----------------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -388,12 +391,15 @@ def _structured(lines: Sequence[str], result: Imported) -> list[Draft]:
     def start(n: int, raw: str, value: str, *, section: bool) -> _Field | None:
         assert draft is not None
         name = field_name(raw)
-        if name not in FIELDS or name == "question":
+        if name == "question":
+            problem(n, raw.strip(), "is the '##' heading's text, not a field")
+            return _Field("", section)
+        if name not in FIELDS:
             problem(n, raw.strip(), _unknown_field(name, "field"))
-            return None
+            return _Field("", section)  # swallow its content: one error, not one per line
         if name in draft.values:
             problem(n, name, f"is given twice in this question (first on line {draft.lines[name]})")
-            return None
+            return _Field("", section)
         draft.lines[name] = n
         if name in LIST_FIELDS:
             draft.values[name] = split_items(value, name) if value else []
@@ -433,6 +439,8 @@ def _structured(lines: Sequence[str], result: Imported) -> list[Draft]:
             continue  # an introduction before the first question
         bullet = _BULLET.match(line) if not in_fence else None
         indented = line[:1].isspace()
+        if current is not None and not current.name and (current.section or indented or not line.strip()):
+            continue  # the content of a field already reported as wrong
         if current is not None and current.section:
             if current.name in LIST_FIELDS and bullet and not indented:
                 items = draft.values[current.name]
@@ -558,15 +566,21 @@ def questions_file_name(source: Path) -> str:
 def parse_source(
     source: Path, text: str, *, taken: Iterable[str] = (), on_row: OnRow | None = None
 ) -> Imported:
-    suffix = source.suffix.lower()
-    if suffix == ".csv":
+    if source.suffix.lower() == ".csv":
         return parse_csv(text, str(source), taken=taken, on_row=on_row)
-    if suffix in (".md", ".markdown"):
+    if source.suffix.lower() in MARKDOWN_SUFFIXES:
         return parse_markdown(text, str(source), taken=taken, on_row=on_row)
-    problem = Problem(
-        str(source), 1, "file", f"'{suffix or source.name}' is not supported: use a .csv or .md file"
+    return Imported(str(source), problems=[_unsupported(source)])
+
+
+def _unsupported(source: Path) -> Problem:
+    what = source.suffix or source.name
+    return Problem(
+        str(source),
+        1,
+        "file",
+        f"'{what}' is not supported: use a .csv (save spreadsheets as CSV) or .md file",
     )
-    return Imported(str(source), problems=[problem])
 
 
 def plan_pack(
@@ -619,6 +633,8 @@ def run_import(
 ) -> ImportReport:
     """Read `source`, write the pack skeleton into `pack_dir`. Raises ImportFailed (bad source, nothing
     written) or ImportRefused (a file exists and not `force`)."""
+    if source.suffix.lower() not in (".csv", *MARKDOWN_SUFFIXES):
+        raise ImportFailed([_unsupported(source)])
     try:
         text = source.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from content.schema import PLACEHOLDER, Category, Difficulty, KeyPoint, PackManifest, Question
+from content.schema import ID_PATTERN, PLACEHOLDER, Category, Difficulty, KeyPoint, PackManifest, Question
 
 BUNDLED_PACKS_DIR = Path(__file__).parent / "packs"
 MANIFEST_NAME = "pack.yaml"
@@ -156,7 +157,11 @@ PLACEHOLDER_HINTS = {
 
 
 def _is_placeholder(value: object) -> bool:
-    return isinstance(value, str) and value.strip().startswith(PLACEHOLDER)
+    """`TODO` or `TODO: what to write` (a real text merely starting with the word is fine)."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text == PLACEHOLDER or text.startswith(f"{PLACEHOLDER}:")
 
 
 def _placeholder_paths(data: object, prefix: str = "") -> list[str]:
@@ -270,13 +275,19 @@ def _load_manifest(root: Path, problems: list[Problem], lines: dict[str, int]) -
     if not path.is_file():
         problems.append(Problem(str(path), 1, "file", "missing: every pack needs a pack.yaml"))
         return None
+    before = len(problems)
     node = _compose(path, problems)
     if node is None:
+        if len(problems) == before:
+            problems.append(
+                Problem(
+                    str(path), 1, "pack", "the file is empty: give name, version, description and license"
+                )
+            )
         return None
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(str(path), _line(node), "pack", "must be a mapping of name, version, ..."))
         return None
-    before = len(problems)
     lines.update(_field_lines(node, str(path), problems))
     data = _construct(node)
     placeholders, skip = _placeholder_problems(data, str(path), _line(node), lines)
@@ -292,8 +303,15 @@ def _load_manifest(root: Path, problems: list[Problem], lines: dict[str, int]) -
 
 
 def _question_nodes(path: Path, problems: list[Problem]) -> list[yaml.MappingNode]:
+    before = len(problems)
     node = _compose(path, problems)
     if node is None:
+        if len(problems) == before:
+            problems.append(
+                Problem(
+                    str(path), 1, "questions", "the file is empty: add a questions: list or delete the file"
+                )
+            )
         return []
     seq = node
     if isinstance(node, yaml.MappingNode):
@@ -328,10 +346,12 @@ def load_pack(root: Path) -> LoadedPack:
     for path in files:
         for node in _question_nodes(path, pack.problems):
             before = len(pack.problems)
-            key_lines = _field_lines(node, str(path), pack.problems)
+            twice: list[Problem] = []
+            key_lines = _field_lines(node, str(path), twice)
             data = _construct(node)
             qid = data.get("id") if isinstance(data, dict) else None
-            prefix = f"{qid}." if isinstance(qid, str) and not _is_placeholder(qid) else ""
+            prefix = f"{qid}." if isinstance(qid, str) and re.fullmatch(ID_PATTERN, qid) else ""
+            pack.problems.extend(Problem(p.file, p.line, prefix + p.field, p.message) for p in twice)
             placeholders, skip = _placeholder_problems(data, str(path), _line(node), key_lines, prefix)
             pack.problems.extend(placeholders)
             try:

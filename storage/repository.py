@@ -18,6 +18,7 @@ from bot.domain import (
     ChannelSettings,
     MemberRef,
     Platform,
+    ReviewState,
     Round,
     RoundKind,
     RoundStatus,
@@ -25,7 +26,16 @@ from bot.domain import (
     ThreadRef,
     Visibility,
 )
-from storage.tables import AnswerRow, ChannelRow, MemberRow, PointRow, ProcessedEventRow, RoundRow, VoteRow
+from storage.tables import (
+    AnswerRow,
+    ChannelRow,
+    MemberRow,
+    PointRow,
+    ProcessedEventRow,
+    ReviewCardRow,
+    RoundRow,
+    VoteRow,
+)
 
 _CHANNEL_FIELDS = [
     "active",
@@ -200,6 +210,7 @@ class SqlStore:
         statuses: Sequence[RoundStatus],
         visibility: Visibility | None = None,
         requested_by: MemberRef | None = None,
+        kinds: Sequence[RoundKind] | None = None,
     ) -> Round | None:
         channel_id = self._channel_id(channel)
         if channel_id is None:
@@ -207,6 +218,8 @@ class SqlStore:
         query = select(RoundRow).where(
             RoundRow.channel_id == channel_id, RoundRow.status.in_([s.value for s in statuses])
         )
+        if kinds is not None:
+            query = query.where(RoundRow.kind.in_([k.value for k in kinds]))
         if visibility is not None:
             query = query.where(RoundRow.visibility == visibility.value)
         if requested_by is not None:
@@ -546,6 +559,83 @@ class SqlStore:
             .values(coverage=coverage, covered_points=list(covered_points))
         )
 
+    # --- spaced repetition ------------------------------------------------------------------------------
+
+    def review_card(self, member: MemberRef, question_id: str) -> ReviewState | None:
+        row = self._review_row(member, question_id)
+        return _review_state(row) if row else None
+
+    def _review_row(self, member: MemberRef, question_id: str) -> ReviewCardRow | None:
+        return self.session.scalars(
+            select(ReviewCardRow).where(
+                ReviewCardRow.member_id == self.member_id(member), ReviewCardRow.question_id == question_id
+            )
+        ).first()
+
+    def save_review_card(
+        self,
+        member: MemberRef,
+        question_id: str,
+        *,
+        card: dict[str, Any],
+        due_at: dt.datetime,
+        now: dt.datetime,
+        reason: str = "review",
+        graded_round: int | None = None,
+    ) -> bool:
+        """Create or update a card. False when `graded_round` was graded already (a double click)."""
+        row = self._review_row(member, question_id)
+        if row is None:
+            row = ReviewCardRow(
+                member_id=self.member_id(member),
+                question_id=question_id,
+                card=card,
+                due_at=due_at,
+                reason=reason,
+                last_round_id=graded_round,
+                updated_at=now,
+            )
+            try:
+                with self.session.begin_nested():
+                    self.session.add(row)
+            except IntegrityError:
+                return False
+            return True
+        if graded_round is not None and row.last_round_id == graded_round:
+            return False
+        row.card, row.due_at, row.updated_at = card, due_at, now
+        if graded_round is not None:
+            row.last_round_id = graded_round
+        self.session.flush()
+        return True
+
+    def due_reviews(self, member: MemberRef, now: dt.datetime) -> list[ReviewState]:
+        """Cards due by `now`, most overdue first."""
+        rows = self.session.scalars(
+            select(ReviewCardRow)
+            .where(ReviewCardRow.member_id == self.member_id(member), ReviewCardRow.due_at <= now)
+            .order_by(ReviewCardRow.due_at, ReviewCardRow.id)
+        )
+        return [_review_state(r) for r in rows]
+
+    def next_review_at(self, member: MemberRef) -> dt.datetime | None:
+        return self.session.scalar(
+            select(func.min(ReviewCardRow.due_at)).where(ReviewCardRow.member_id == self.member_id(member))
+        )
+
+    def seen_question_ids(self, member: MemberRef) -> set[str]:
+        """Questions the member answered in any round, or has a review card for."""
+        member_id = self.member_id(member)
+        answered = self.session.scalars(
+            select(RoundRow.question_id)
+            .join(AnswerRow, AnswerRow.round_id == RoundRow.id)
+            .where(AnswerRow.member_id == member_id)
+        )
+        carded = self.session.scalars(
+            select(ReviewCardRow.question_id).where(ReviewCardRow.member_id == member_id)
+        )
+        return set(answered) | set(carded)
+
     # --- points -----------------------------------------------------------------------------------------
 
     def award(self, round_: Round, member: MemberRef, reason: str, points: int, now: dt.datetime) -> bool:
@@ -614,6 +704,34 @@ class SqlStore:
             "by_category": {c: float(avg) for c, _, avg in answered if avg is not None},
         }
 
+    def answered_questions(self, member: MemberRef) -> list[tuple[str, float]]:
+        """(question id, coverage) of the member's scored answers, for per-topic strengths."""
+        rows = self.session.execute(
+            select(RoundRow.question_id, AnswerRow.coverage)
+            .join(RoundRow, AnswerRow.round_id == RoundRow.id)
+            .where(AnswerRow.member_id == self.member_id(member), AnswerRow.coverage.is_not(None))
+        ).all()
+        return [(qid, float(cov)) for qid, cov in rows]
+
+    def daily_participation(self, channel: ChannelRef, member: MemberRef) -> list[tuple[dt.date, bool, bool]]:
+        """The channel's daily rounds, newest first: (local date, member answered before the reveal,
+        round revealed). Only days that had a round appear, so weekends, skips and pauses never count."""
+        channel_id = self._channel_id(channel)
+        if channel_id is None:
+            return []
+        member_id = self.member_id(member)
+        answered = (
+            select(AnswerRow.round_id)
+            .where(AnswerRow.member_id == member_id, AnswerRow.late.is_(False), AnswerRow.text != "")
+            .scalar_subquery()
+        )
+        rows = self.session.execute(
+            select(RoundRow.daily_date, RoundRow.id.in_(answered), RoundRow.status)
+            .where(RoundRow.channel_id == channel_id, RoundRow.daily_date.is_not(None))
+            .order_by(RoundRow.daily_date.desc())
+        ).all()
+        return [(day, bool(done), status == RoundStatus.REVEALED.value) for day, done, status in rows]
+
     # --- helpers ----------------------------------------------------------------------------------------
 
     def _channel_id(self, ref: ChannelRef) -> int | None:
@@ -645,6 +763,16 @@ class SqlStore:
             daily_date=row.daily_date,
             requested_by=_member(requester) if requester else None,
         )
+
+
+def _review_state(row: ReviewCardRow) -> ReviewState:
+    return ReviewState(
+        question_id=row.question_id,
+        card=dict(row.card),
+        due_at=row.due_at,
+        reason=row.reason,
+        last_round_id=row.last_round_id,
+    )
 
 
 def _channel_ref(row: ChannelRow) -> ChannelRef:

@@ -177,3 +177,22 @@ class ProcessedEventRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     processed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class ReviewCardRow(Base):
+    """A member's spaced-repetition card for one question (the fsrs card state, as its own dict)."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("member_id", "question_id", name="uq_review_cards_member_question"),
+        Index("ix_review_cards_member_due", "member_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(80))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(String(16), default="review")  # "missed" when a round put it here
+    last_round_id: Mapped[int | None] = mapped_column(Integer, default=None)  # the round last graded
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

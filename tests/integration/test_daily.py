@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from conftest import CHANNEL, FakeChat, member, text_of
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from bot.daily import DailyRounds
 from bot.domain import CardKind, ChannelRef, Platform, RoundStatus
@@ -214,3 +214,30 @@ async def test_fan_out_is_bounded_per_platform(db: Engine, mini_library: Questio
             is RoundStatus.OPEN
             for i in range(30)
         )
+
+
+async def test_daily_streak_across_a_weekend_earns_its_milestone(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    from bot.domain import IncomingAnswer
+
+    daily, _chat, clock = process(db, mini_library, POST)
+    await configure(daily)
+    # Thursday, Friday, (weekend: no rounds), Monday: three daily rounds in a row answered on time.
+    for post_day in (dt.date(2026, 11, 26), dt.date(2026, 11, 27), dt.date(2026, 11, 30)):
+        clock.set(dt.datetime.combine(post_day, POST.timetz()))
+        await daily.deliver_due()
+        thread = daily.engine.open_round(CHANNEL).thread
+        daily.engine.record_answer(
+            IncomingAnswer(thread=thread, member=member("bob"), text="canary", message_id=f"r{post_day}")
+        )
+        clock.advance(hours=6)
+        await daily.deliver_due()
+    ctx = CommandContext(channel=CHANNEL, member=member("bob"))
+    [stats] = await daily.engine.handle_command(ctx, "stats")
+    assert "Daily streak: 3 (best 3)" in text_of(stats.card)
+    with daily.engine.uow() as store:
+        reasons = store.session.execute(
+            text("SELECT reason, points FROM points WHERE reason LIKE 'streak%'")
+        ).all()
+    assert [tuple(r) for r in reasons] == [("streak-3", 5)]

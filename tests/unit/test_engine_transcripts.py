@@ -204,7 +204,7 @@ async def test_modal_answers_name_their_round_and_stay_in_their_workspace(transc
     assert foreign.result is AnswerResult.UNKNOWN_THREAD
     replies = await transcript.say("bob", "/practice reveal")
     assert "Bob: 1/3 key points" in text_of(replies[0].card)
-    assert "+4 points" in text_of(replies[1].card)  # 2 answered + round(1/3 * 5) = 2
+    assert "Practice round: feedback only." in text_of(replies[1].card)  # private rounds earn no points
 
 
 async def test_peer_votes_one_per_voter_no_self_votes_capped(transcript: Transcript) -> None:
