@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.engine import Engine, EngineConfig
 from bot.ports import ChatPort, Clock, SystemClock
+from bot.scoring import ScoringRules
 from bot.settings import ConfigError, Settings
 from content.library import QuestionLibrary
 from content.loader import ContentError, split_paths
@@ -92,6 +93,13 @@ def build_app(
         answer_max_chars=settings.answer_max_chars,
         default_timezone=settings.default_timezone,
         default_time=settings.default_time,
+        scoring=ScoringRules(
+            answered=settings.points_answered,
+            coverage_max=settings.points_coverage,
+            per_vote=settings.points_per_vote,
+            votes_cap=settings.points_votes_cap,
+            streak_bonus=settings.points_streak_bonus,
+        ),
     )
     engine = Engine(uow=uow, questions=library, clock=clock or SystemClock(), chat=chat, config=config)
     return App(settings=settings, engine=engine, db=db, library=library, uow=uow)

@@ -209,6 +209,46 @@ def schedule_list() -> None:
     Console().print(table)
 
 
+@app.command()
+def grade(
+    question_id: Annotated[str, typer.Argument(help="a question id (see `practicebot content stats`)")],
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Grade an answer read from stdin: which key points it covers, as at a reveal."""
+    from bot.bootstrap import load_library
+    from bot.coverage import assess
+
+    if format not in ("text", "json"):
+        raise ConfigError("--format: use text or json")
+    library = load_library(load_settings())
+    question = library.get(question_id)
+    if question is None:
+        raise ConfigError(f"QUESTION_ID: no question '{question_id}' in the loaded packs")
+    answer = sys.stdin.read()
+    coverage = assess(answer, question.key_points)
+    if format == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "question": question.id,
+                    "covered": list(coverage.covered),
+                    "missed": list(coverage.missed),
+                    "coverage": round(coverage.score, 4),
+                },
+                indent=2,
+            )
+        )
+        return
+    typer.echo(
+        f"{question.id}: {len(coverage.covered)}/{len(question.key_points)} key points "
+        f"({round(coverage.score * 100)}%)"
+    )
+    for label in coverage.covered:
+        typer.echo(f"  covered: {label}")
+    for label in coverage.missed:
+        typer.echo(f"  missed:  {label}")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations (also done automatically at start)."""

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     )
     default_timezone: str = Field(default="UTC", description="IANA time zone of new channels")
     default_time: str = Field(default="09:00", description="local post time of new channels' daily question")
+    points_answered: int = Field(default=2, ge=0, description="points for answering before the reveal")
+    points_coverage: int = Field(
+        default=5, ge=0, description="points for covering every key point (pro rata)"
+    )
+    points_per_vote: int = Field(default=1, ge=0, description="points per peer vote on an answer")
+    points_votes_cap: int = Field(default=3, ge=0, description="most vote points per answer")
+    points_streak_bonus: int = Field(default=5, ge=0, description="points at a daily-streak milestone")
     answer_max_chars: int = Field(default=4000, ge=100, le=40_000, description="longer answers are truncated")
     console_user: str = Field(default_factory=_default_console_user, description="who you are in the console")
     console_channel: str = Field(default="practice", description="the console's channel name")

@@ -116,3 +116,28 @@ def test_db_upgrade(tmp_path: Path) -> None:
     from storage.migrate import head_revision
 
     assert f"database at revision {head_revision()}" in result.stdout
+
+
+def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
+    env = {"PRACTICEBOT_BUNDLED_CONTENT": "false", "PRACTICEBOT_CONTENT_PATHS": str(MINI_PACK)}
+    answer = "Shift a small percentage of traffic to the canary, and roll back automatically if it is worse."
+    text = _run(["grade", "mini-canary"], answer, tmp_path, **env)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines() == [
+        "mini-canary: 2/3 key points (67%)",
+        "  covered: Small share of traffic first",
+        "  covered: Automatic rollback",
+        "  missed:  Compare metrics against the current model",
+    ]
+    import json
+
+    as_json = json.loads(_run(["grade", "mini-canary", "--format", "json"], answer, tmp_path, **env).stdout)
+    assert as_json["coverage"] == 0.6667 and as_json["missed"] == [
+        "Compare metrics against the current model"
+    ]
+    unknown = _run(["grade", "no-such-question"], answer, tmp_path, **env)
+    assert unknown.returncode == 2
+    assert (
+        unknown.stderr.strip()
+        == "practicebot: QUESTION_ID: no question 'no-such-question' in the loaded packs"
+    )
