@@ -199,6 +199,15 @@ def channel_card(settings: ChannelSettings) -> Card:
         f"Daily question: {state}",
         f"Time: {settings.post_time} {settings.timezone}, {','.join(settings.days) or 'no days'}",
         f"Reveal: {reveal}",
+        "Reminder: "
+        + (
+            f"{settings.reminder_minutes // 60}h"
+            if settings.reminder_minutes and settings.reminder_minutes % 60 == 0
+            else f"{settings.reminder_minutes}m"
+            if settings.reminder_minutes
+            else "off"
+        )
+        + (" before the reveal" if settings.reminder_minutes else ""),
         f"Skipped dates: {', '.join(d.isoformat() for d in settings.skip_dates) or 'none'}",
         f"Categories: {', '.join(settings.categories) or 'all'}",
         f"Difficulty: {', '.join(settings.difficulties) or 'all'}",
@@ -225,3 +234,16 @@ def preview_card(settings: ChannelSettings, slots: Sequence[Slot]) -> Card:
     if settings.paused:
         sections.insert(0, Section(body="Paused: nothing is posted until /practice schedule resume."))
     return Card(kind=CardKind.SCHEDULE, title=title, sections=tuple(sections))
+
+
+def reminder_card(minutes_left: int, answers: int) -> Card:
+    """A nudge in the round's thread. It mentions nobody: reminders must not ping people."""
+    when = (
+        f"{minutes_left // 60} h" if minutes_left >= 60 and minutes_left % 60 == 0 else f"{minutes_left} min"
+    )
+    so_far = {0: "No answers yet", 1: "1 answer so far"}.get(answers, f"{answers} answers so far")
+    return Card(
+        kind=CardKind.NOTICE,
+        title="Reminder",
+        sections=(Section(body=f"The answer is revealed in {when}. {so_far}: reply in this thread."),),
+    )

@@ -42,7 +42,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "grade": ("grade again|hard|good|easy", "how well you knew your last revealed review question"),
     "schedule": (
         "schedule show | set HH:MM [TIMEZONE] [DAYS] | reveal after Nh | reveal at HH:MM | pause | resume"
-        " | skip YYYY-MM-DD | preview",
+        " | skip YYYY-MM-DD | remind Nh|off | preview",
         "the channel's daily question (admins change it)",
     ),
     "config": (
@@ -105,6 +105,7 @@ class ScheduleCmd:
     reveal_after_minutes: int | None = None
     reveal_at: str | None = None
     date: dt.date | None = None
+    remind_minutes: int | None = None  # with action "remind": None turns the reminder off
 
     @property
     def changes_config(self) -> bool:
@@ -281,8 +282,16 @@ def _valid_timezone(name: str) -> bool:
     return True
 
 
+def _duration_minutes(value: str) -> int | None:
+    m = re.fullmatch(r"(\d{1,3})\s*(h|m)?", value.lower())
+    if not m:
+        return None
+    minutes = int(m.group(1)) * (1 if m.group(2) == "m" else 60)
+    return minutes if 1 <= minutes <= 7 * 24 * 60 else None
+
+
 def _parse_schedule(args: list[str]) -> Command | UsageProblem:
-    actions = ("show", "set", "reveal", "pause", "resume", "skip", "preview")
+    actions = ("show", "set", "reveal", "pause", "resume", "skip", "remind", "preview")
     if not args:
         return ScheduleCmd("show")
     action, rest = args[0].lower(), args[1:]
@@ -313,6 +322,15 @@ def _parse_schedule(args: list[str]) -> Command | UsageProblem:
             else:
                 return UsageProblem(f"'{arg}' is neither a time zone nor days like mon-fri", "schedule")
         return ScheduleCmd("set", time=time, timezone=timezone, days=days)
+    if action == "remind":
+        if len(rest) == 1 and rest[0].lower() == "off":
+            return ScheduleCmd("remind", remind_minutes=None)
+        minutes = _duration_minutes(rest[0]) if len(rest) == 1 else None
+        if minutes is None:
+            return UsageProblem(
+                "use 'schedule remind 2h' (before the reveal) or 'schedule remind off'", "schedule"
+            )
+        return ScheduleCmd("remind", remind_minutes=minutes)
     if action == "reveal":
         if len(rest) == 2 and rest[0].lower() == "after":
             m = re.fullmatch(r"(\d{1,3})\s*(h|m)?", rest[1].lower())

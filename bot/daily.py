@@ -45,18 +45,21 @@ class DuePost:
 class DueWork:
     posts: list[DuePost]
     reveals: list[int]
+    reminders: list[tuple[int, int]] = field(default_factory=list)  # (round id, minutes before the reveal)
 
 
 @dataclass
 class DeliveryReport:
     posted: int = 0
     revealed: int = 0
+    reminded: int = 0
     skipped: int = 0  # another process had claimed it
     failed: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
-            f"posted={self.posted} revealed={self.revealed} skipped={self.skipped} failed={len(self.failed)}"
+            f"posted={self.posted} revealed={self.revealed} reminded={self.reminded} skipped={self.skipped} "
+            f"failed={len(self.failed)}"
         )
 
 
@@ -104,6 +107,7 @@ class DailyRounds:
             first_date = min((slot.local_date for _, _, slot in wanted), default=None)
             existing = store.daily_rounds_since(first_date) if first_date else {}
             reveals = store.rounds_to_reveal(now, stale_before)
+            reminders = store.rounds_to_remind(now)
         posts = []
         for row_id, settings, slot in wanted:
             row = existing.get((row_id, slot.local_date))
@@ -111,7 +115,7 @@ class DailyRounds:
                 posts.append(DuePost(row_id, settings, slot))
             elif row.status == RoundStatus.POSTING.value and row.claimed_at and row.claimed_at < stale_before:
                 posts.append(DuePost(row_id, settings, slot, retry_round_id=row.id))
-        return DueWork(posts=posts, reveals=reveals)
+        return DueWork(posts=posts, reveals=reveals, reminders=reminders)
 
     async def deliver_due(self) -> DeliveryReport:
         """Run everything due now (by the engine's clock, the same one every claim is stamped with), with
@@ -159,10 +163,12 @@ class DailyRounds:
                 reveal_rounds = [r for r in (store.round(i) for i in work.reveals) if r is not None]
             for r in reveal_rounds:
                 launch(r.channel.platform.value, f"reveal:{r.id}", self._reveal(r, now, report))
+            for round_id, minutes_left in work.reminders:
+                launch("reminder", f"remind:{round_id}", self._remind(round_id, minutes_left, now, report))
             await asyncio.gather(*jobs)
         finally:
             await recorder.flush()
-        if work.posts or work.reveals:
+        if work.posts or work.reveals or work.reminders:
             log.info("due work delivered", extra={"report": str(report)})
         return report
 
@@ -263,6 +269,21 @@ class DailyRounds:
         with engine.uow() as store:
             store.mark_posted(round_.id, message_id, engine.clock.now())
         report.posted += 1
+
+    async def _remind(
+        self, round_id: int, minutes_left: int, now: dt.datetime, report: DeliveryReport
+    ) -> None:
+        with self.engine.uow() as store:
+            if not store.claim_reminder(round_id, now):
+                report.skipped += 1
+                return
+            round_ = store.round(round_id)
+            answers = len(store.answers(round_id))
+        if round_ is None or round_.thread is None:
+            return
+        port = self.engine._chat(round_.channel)
+        await port.post_in_thread(round_.thread, cards.reminder_card(minutes_left, answers))
+        report.reminded += 1
 
     async def _reveal(self, round_: Round, now: dt.datetime, report: DeliveryReport) -> None:
         replies = await self.engine.reveal(round_.id, stale_before=now - CLAIM_TIMEOUT)

@@ -99,6 +99,7 @@ class ChannelSettings(_Value):
     difficulties: tuple[str, ...] = ()
     packs: tuple[str, ...] = ()
     answer_mode: str = "thread"
+    reminder_minutes: int | None = None  # post a reminder this long before the reveal (off by default)
 
 
 class StoredAnswer(_Value):

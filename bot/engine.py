@@ -623,6 +623,8 @@ class Engine:
                     "reveal_after_minutes": command.reveal_after_minutes,
                     "reveal_at_time": command.reveal_at,
                 }
+            case ScheduleCmd(action="remind"):
+                changes = {"reminder_minutes": command.remind_minutes}
             case ScheduleCmd(action="pause"):
                 changes = {"paused": True}
             case ScheduleCmd(action="resume"):

@@ -51,6 +51,7 @@ _CHANNEL_FIELDS = [
     "difficulties",
     "packs",
     "answer_mode",
+    "reminder_minutes",
 ]
 
 
@@ -340,6 +341,34 @@ class SqlStore:
                 .order_by(RoundRow.reveal_due_at, RoundRow.id)
             )
         )
+
+    def rounds_to_remind(self, now: dt.datetime) -> list[tuple[int, int]]:
+        """Open daily rounds whose channel wants a reminder that is due: (round id, minutes left)."""
+        rows = self.session.execute(
+            select(RoundRow.id, RoundRow.reveal_due_at, ChannelRow.reminder_minutes)
+            .join(ChannelRow, RoundRow.channel_id == ChannelRow.id)
+            .where(
+                RoundRow.status == RoundStatus.OPEN.value,
+                RoundRow.reminded_at.is_(None),
+                RoundRow.reveal_due_at.is_not(None),
+                RoundRow.kind == RoundKind.DAILY.value,
+                ChannelRow.reminder_minutes.is_not(None),
+            )
+        ).all()
+        out = []
+        for round_id, due_at, minutes in rows:
+            left = due_at - now
+            if dt.timedelta(0) < left <= dt.timedelta(minutes=minutes):
+                out.append((round_id, max(1, round(left.total_seconds() / 60))))
+        return out
+
+    def claim_reminder(self, round_id: int, now: dt.datetime) -> bool:
+        result = self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.reminded_at.is_(None))
+            .values(reminded_at=now)
+        )
+        return result.rowcount == 1
 
     def round_for_date(self, channel: ChannelRef, day: dt.date) -> Round | None:
         channel_id = self._channel_id(channel)
@@ -809,6 +838,7 @@ def _channel_settings(row: ChannelRow) -> ChannelSettings:
         difficulties=tuple(row.difficulties or ()),
         packs=tuple(row.packs or ()),
         answer_mode=row.answer_mode,
+        reminder_minutes=row.reminder_minutes,
     )
 
 

@@ -76,6 +76,8 @@ class ChannelRow(Base):
     difficulties: Mapped[list[str]] = mapped_column(JSON, default=list)
     packs: Mapped[list[str]] = mapped_column(JSON, default=list)
     answer_mode: Mapped[str] = mapped_column(String(16), default="thread")
+    # Minutes before the reveal to post a reminder in the thread; NULL: no reminder (the default).
+    reminder_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
@@ -115,6 +117,7 @@ class RoundRow(Base):
     posted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
     reveal_due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
     revealed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
 class AnswerRow(Base):

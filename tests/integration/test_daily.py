@@ -241,3 +241,24 @@ async def test_daily_streak_across_a_weekend_earns_its_milestone(
             text("SELECT reason, points FROM points WHERE reason LIKE 'streak%'")
         ).all()
     assert [tuple(r) for r in reasons] == [("streak-3", 5)]
+
+
+async def test_reminder_is_off_by_default_and_posted_once_when_set(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    daily, chat, clock = process(db, mini_library, POST)
+    await configure(daily)
+    await daily.deliver_due()
+    clock.set(REVEAL - dt.timedelta(minutes=30))
+    assert (await daily.deliver_due()).reminded == 0  # off by default
+    ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
+    [shown] = await daily.engine.handle_command(ctx, "schedule remind 1h")
+    assert "Reminder: 1h before the reveal" in text_of(shown.card)
+    assert (await daily.deliver_due()).reminded == 1
+    assert (await daily.deliver_due()).reminded == 0
+    [reminder] = [card for where, card in chat.posts if where.startswith("thread:")]
+    assert (
+        text_of(reminder)
+        == "Reminder\nThe answer is revealed in 30 min. No answers yet: reply in this thread."
+    )
+    assert "@" not in text_of(reminder)
