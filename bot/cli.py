@@ -160,13 +160,32 @@ async def _tick(settings: Settings, at: dt.datetime | None):
     from bot.daily import DailyRounds
     from bot.ports import FixedClock, SystemClock
 
-    chat = {a.name: a.chat for a in create_adapters(settings)}
+    adapters = create_adapters(settings)
+    chat = {a.name: a.chat for a in adapters}
     chat.setdefault("console", ConsoleChat(ConsoleOutput(sys.stdout)))
     bot = build_app(settings, chat=chat, clock=FixedClock(at) if at else SystemClock())
     try:
         return await DailyRounds(bot.engine).deliver_due()
     finally:
+        for adapter in adapters:  # close HTTP sessions the chat ports opened
+            await adapter.stop()
         bot.db.dispose()
+
+
+discord_app = typer.Typer(no_args_is_help=True, help="Discord application commands.")
+app.add_typer(discord_app, name="discord")
+
+
+@discord_app.command("sync")
+def discord_sync() -> None:
+    """Register /practice with Discord now: in PRACTICEBOT_DISCORD_GUILD_IDS (instant) or globally."""
+    from adapters.discord import sync_commands
+
+    settings = _settings()
+    if not settings.discord_token:
+        raise ConfigError("DISCORD_TOKEN: set it to sync commands")
+    for line in asyncio.run(sync_commands(settings)):
+        typer.echo(line)
 
 
 schedule_app = typer.Typer(no_args_is_help=True, help="Daily schedules.")

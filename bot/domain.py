@@ -35,6 +35,18 @@ class MemberRef(_Value):
     def label(self) -> str:
         return self.display_name or self.user_id
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.platform.value, self.workspace_id, self.user_id)
+
+    # A member is who they are, not what they are called this minute: display names change between
+    # payloads, so identity (self-votes, "only the asker", thread catch-up) ignores them.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MemberRef) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
 
 class ThreadRef(_Value):
     """The message that opened a round; replies to it are answers."""

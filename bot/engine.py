@@ -294,7 +294,13 @@ class Engine:
                 return [Reply(card=cards.notice_card("That question is already posted."))]
         public = round_.model_copy(update={"visibility": Visibility.PUBLIC})
         card = cards.question_card(public, question, private=False)
-        message_id = await self._chat(round_.channel).post_round(round_.channel, card)
+        try:
+            message_id = await self._chat(round_.channel).post_round(round_.channel, card)
+        except Exception:
+            # Nothing was posted: give the round back to its asker so the button works again.
+            with self.uow() as store:
+                store.unpublish(round_id)
+            raise
         with self.uow() as store:
             store.mark_posted(round_id, message_id, self.clock.now())
         return [Reply(card=cards.notice_card("Posted to the channel: answers go in its thread."))]
@@ -613,7 +619,13 @@ class Engine:
         changes: dict[str, object] = {}
         match command:
             case ScheduleCmd(action="set"):
-                changes = {"schedule_enabled": True, "paused": False, "post_time": command.time}
+                # Setting a schedule also brings back a channel marked inactive (the bot was removed).
+                changes = {
+                    "schedule_enabled": True,
+                    "paused": False,
+                    "active": True,
+                    "post_time": command.time,
+                }
                 if command.timezone:
                     changes["timezone"] = command.timezone
                 if command.days:
@@ -628,7 +640,7 @@ class Engine:
             case ScheduleCmd(action="pause"):
                 changes = {"paused": True}
             case ScheduleCmd(action="resume"):
-                changes = {"paused": False}
+                changes = {"paused": False, "active": True}
             case ScheduleCmd(action="skip"):
                 current = self.channel_settings(ctx.channel)
                 assert command.date is not None

@@ -406,6 +406,14 @@ class SqlStore:
         )
         return result.rowcount == 1
 
+    def unpublish(self, round_id: int) -> None:
+        """Undo `claim_publish` after a failed post."""
+        self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == RoundStatus.POSTING.value)
+            .values(visibility=Visibility.PRIVATE.value, status=RoundStatus.OPEN.value)
+        )
+
     def claim_reveal(self, round_id: int, now: dt.datetime, stale_before: dt.datetime | None = None) -> bool:
         """Exactly one caller wins the reveal: a conditional UPDATE, atomic on SQLite and PostgreSQL.
         With `stale_before`, a reveal claimed before then and never finished (a crash) can be taken over."""

@@ -227,3 +227,24 @@ async def test_peer_votes_one_per_voter_no_self_votes_capped(transcript: Transcr
     await transcript.say("alice", "/practice reveal")
     [board] = await transcript.say("bob", "/practice leaderboard")
     assert text_of(board.card).splitlines()[1:] == ["1. Bob · 5 pts"]  # 2 answered + 3 votes (4 given, cap 3)
+
+
+def test_members_are_equal_by_identity_not_display_name() -> None:
+    from bot.domain import MemberRef, Platform
+
+    a = MemberRef(platform=Platform.SLACK, workspace_id="T1", user_id="U1", display_name="Ana")
+    renamed = MemberRef(platform=Platform.SLACK, workspace_id="T1", user_id="U1", display_name="Ana B.")
+    other_workspace = MemberRef(platform=Platform.SLACK, workspace_id="T2", user_id="U1", display_name="Ana")
+    assert a == renamed and hash(a) == hash(renamed) and {a, renamed} == {a}
+    assert a != other_workspace
+
+
+async def test_a_failed_post_to_channel_can_be_retried(transcript: Transcript) -> None:
+    [question] = await transcript.say("bob", "/practice question technical", visibility=Visibility.PRIVATE)
+    round_id = question.card.round_id
+    assert round_id is not None
+    transcript.chat.fail_next_post = True
+    with pytest.raises(ConnectionError):
+        await transcript.engine.publish_round(round_id, by=member("bob"))
+    [posted] = await transcript.engine.publish_round(round_id, by=member("bob"))
+    assert "Posted to the channel" in text_of(posted.card)
