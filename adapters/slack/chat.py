@@ -30,9 +30,9 @@ RATE_LIMIT_RETRIES = 2
 REPLIES_PAGE_SIZE = 200
 # The bot cannot reach the channel (removed, archived, never invited): retrying will not help.
 UNREACHABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
-# ...and of those, the ones that mean the channel is gone for good: it is marked inactive (no more daily
-# posts). `not_in_channel` is not among them: an /invite fixes it, and the core cannot reactivate a channel.
-GONE_ERRORS = frozenset({"channel_not_found", "is_archived"})
+# ...and of those, the ones after which the channel is marked inactive, so the scheduler stops posting there
+# instead of failing every day. `/practice schedule resume` (or `set`) makes it active again after an /invite.
+GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
 class ChannelUnavailable(Exception):

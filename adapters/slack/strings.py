@@ -5,7 +5,10 @@ CONTINUED = "{title} (continued)"
 
 # Something went wrong on our side: never a traceback, always this.
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
-NOT_IN_CHANNEL = "I can't post in this channel yet. Invite me with `/invite @practicebot`, then try again."
+NOT_IN_CHANNEL = (
+    "I can't post in this channel yet. Invite me with `/invite @practicebot`, then try again "
+    "(and `/practice schedule resume` if the channel had a daily question)."
+)
 ROUND_GONE = "That question is no longer open."
 
 # The "Answer privately" modal (Slack limits: title, submit and close 24 characters).

@@ -248,3 +248,11 @@ async def test_a_failed_post_to_channel_can_be_retried(transcript: Transcript) -
         await transcript.engine.publish_round(round_id, by=member("bob"))
     [posted] = await transcript.engine.publish_round(round_id, by=member("bob"))
     assert "Posted to the channel" in text_of(posted.card)
+
+
+async def test_resume_reactivates_a_channel_the_bot_was_removed_from(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice schedule set 09:30 Europe/Berlin")
+    transcript.engine.deactivate_channel(CHANNEL)
+    assert transcript.engine.channel_settings(CHANNEL).active is False
+    await transcript.say("alice", "/practice schedule resume")
+    assert transcript.engine.channel_settings(CHANNEL).active is True

@@ -98,16 +98,15 @@ async def test_a_429_on_reading_a_thread_is_retried(slack_settings, fake_slack):
     assert replies == [] and len(fake_slack.calls_to("conversations.replies")) == 2
 
 
-async def test_a_deleted_or_archived_channel_is_reported_gone_but_not_in_channel_is_not(
-    slack_settings, fake_slack
-):
+async def test_a_channel_the_bot_cannot_reach_is_reported_gone(slack_settings, fake_slack):
     chat = chat_for(slack_settings)
     gone: list = []
     chat.on_channel_gone = gone.append
-    fake_slack.errors["chat.postMessage"] = "not_in_channel"  # fixed by an /invite: not gone
+    fake_slack.errors["chat.postMessage"] = "not_in_channel"  # removed: inactive until schedule resume
     with pytest.raises(ChannelUnavailable):
         await chat.post_round(CHANNEL, CARD)
-    assert gone == []
+    assert gone == [CHANNEL]
+    gone.clear()
     fake_slack.errors["chat.postMessage"] = "is_archived"
     with pytest.raises(ChannelUnavailable):
         await chat.post_in_thread(ThreadRef(channel=CHANNEL, message_id="1.1"), CARD)
