@@ -128,6 +128,9 @@ class ConsoleSession:
                     self.member = self._member(name)
                     self.output.line(strings.SWITCHED.format(user=name))
                 return True
+            if word in ("/vote", "/unvote"):
+                self._vote(rest.strip(), add=word == "/vote")
+                return True
             if word in ("/practice", "/help"):
                 text = rest if word == "/practice" else "help"
                 context = CommandContext(
@@ -162,6 +165,20 @@ class ConsoleSession:
             self.output.line(message.format(user=self.member.label, chars=len(text)))
         if recorded.notice:
             self.output.card(recorded.notice, strings.PRIVATE_PREFIX.format(user=self.member.label))
+
+    def _vote(self, name: str, *, add: bool) -> None:
+        """The console's stand-in for a reaction: vote for NAME's latest message in the open thread."""
+        thread = self.chat.current_thread
+        if not _NAME.match(name):
+            self.output.line(strings.VOTE_USAGE)
+            return
+        replies = self.chat.replies.get(thread.message_id, []) if thread else []
+        target = next((r for r in reversed(replies) if r.member.user_id == name.lower()), None)
+        if thread is None or target is None or target.message_id is None:
+            self.output.line(strings.VOTE_NO_ANSWER.format(user=name))
+            return
+        result = self.engine.vote(thread.channel, target.message_id, self.member, add=add)
+        self.output.line(strings.VOTE_RESULTS[result.value].format(user=self.member.label, author=name))
 
     def _show(self, replies: Sequence[Reply]) -> None:
         for reply in replies:

@@ -3,7 +3,7 @@
 WELCOME = (
     "practicebot console · channel #{channel} · you are {user}\n"
     "Type /practice help for commands, /as NAME to switch user, /quit to leave. "
-    "A plain line answers the open question."
+    "A plain line answers the open question; /vote NAME upvotes NAME's answer."
 )
 SWITCHED = "You are now {user}."
 AS_USAGE = "Usage: /as NAME (letters, digits, '.', '_' or '-')"
@@ -21,4 +21,13 @@ ACTION_HINTS = {
     "post_to_channel": "/practice question posts to the channel here",
     "answer_privately": "type your answer as a plain line",
     "reveal": "/practice reveal",
+}
+VOTE_USAGE = "Usage: /vote NAME or /unvote NAME (whose answer in the open thread)"
+VOTE_NO_ANSWER = "{user} has no answer in the open thread."
+VOTE_RESULTS = {
+    "added": "{user} upvoted {author}'s answer.",
+    "removed": "{user} took back the vote for {author}'s answer.",
+    "self_vote": "You cannot vote for your own answer.",
+    "already": "Nothing changed: {user} had already voted that way.",
+    "not_an_answer": "That answer can no longer be voted on (the question was revealed).",
 }

@@ -39,6 +39,8 @@ SCRIPT = """\
 We would start with a canary on a small percentage of traffic and roll back automatically.
 /as ben
 I think we just deploy it
+/vote ana
+/vote ben
 /practice reveal
 /practice leaderboard
 /practice stats
@@ -62,7 +64,9 @@ def test_whole_loop_through_a_pipe(tmp_path: Path) -> None:
     assert "-- Model answer" in out and "-- Pitfalls" in out and "-- Follow-ups" in out
     assert "ana: 2/3 key points" in out and "ben: 0/3 key points" in out
     assert "[only ana sees this] == Your feedback: 67% of key points ==" in out
-    assert "1. ana · 5 pts" in out and "2. ben · 2 pts" in out
+    assert "(+6 points)" in out
+    assert "ben upvoted ana's answer." in out and "You cannot vote for your own answer." in out
+    assert "1. ana · 6 pts" in out and "2. ben · 2 pts" in out  # ana: 2 answered + 3 coverage + 1 vote
     assert "Stats · ben" in out and "Points: 2" in out
     assert "Sorry, unknown command 'quiz'." in out
     assert out.rstrip().endswith("Bye.")
