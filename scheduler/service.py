@@ -33,6 +33,7 @@ class SchedulerService:
         )
         self._channel_jobs: dict[str, dt.datetime] = {}
         self._sweeps: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     def start(self) -> None:
         # The first sweep runs at once: it is the catch-up after downtime.
@@ -51,20 +52,31 @@ class SchedulerService:
         and its record), up to `timeout` seconds."""
         if self.sync_channel_jobs in self.daily.engine.schedule_listeners:
             self.daily.engine.schedule_listeners.remove(self.sync_channel_jobs)
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        # A job APScheduler has just submitted starts on the next loop turns: let it start (it returns at
+        # once, seeing `_stopping`) or register, rather than be cancelled mid-way by the loop's teardown.
+        for _ in range(3):
+            await asyncio.sleep(0)
         in_flight = [t for t in self._sweeps if not t.done()]
         if in_flight:
             await asyncio.wait(in_flight, timeout=timeout)
         await asyncio.sleep(0)  # AsyncIOScheduler finishes its shutdown on the next loop turn
 
     async def sweep(self) -> None:
+        if self._stopping:
+            return
         task = asyncio.current_task()
         if task is not None:
             self._sweeps.add(task)
         try:
             await self.daily.deliver_due()
             self.sync_channel_jobs()
+        except asyncio.CancelledError:
+            # The loop is closing under a sweep that started too late to be waited for. Whatever it sent
+            # but did not record stays claimed and is found again by the next sweep (see CLAIM_TIMEOUT).
+            log.info("sweep interrupted by shutdown")
         except Exception:  # a database hiccup must not kill the sweep job
             log.exception("sweep failed")
         finally:
