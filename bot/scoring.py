@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
@@ -29,7 +30,8 @@ def award_lines(
         return []
     lines = [
         ("answered", rules.answered),
-        ("coverage", round(coverage.score * rules.coverage_max)),
+        # Half up, as people expect (Python's round() sends 2.5 to 2).
+        ("coverage", math.floor(coverage.score * rules.coverage_max + 0.5)),
         ("votes", min(votes * rules.per_vote, rules.votes_cap)),
     ]
     return [(reason, pts) for reason, pts in lines if pts > 0]

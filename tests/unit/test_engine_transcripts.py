@@ -256,3 +256,12 @@ async def test_resume_reactivates_a_channel_the_bot_was_removed_from(transcript:
     assert transcript.engine.channel_settings(CHANNEL).active is False
     await transcript.say("alice", "/practice schedule resume")
     assert transcript.engine.channel_settings(CHANNEL).active is True
+
+
+def test_coverage_points_round_half_up() -> None:
+    from bot.coverage import Coverage
+    from bot.scoring import ScoringRules, award_lines
+
+    half = Coverage(covered=("a", "b", "c"), missed=("d", "e", "f"))
+    assert dict(award_lines(half, late=False, rules=ScoringRules()))["coverage"] == 3  # 2.5 -> 3
+    assert award_lines(half, late=True, rules=ScoringRules()) == []
