@@ -91,6 +91,7 @@ def build_app(
     uow = SqlUnitOfWork(db)
     config = EngineConfig(
         answer_max_chars=settings.answer_max_chars,
+        charts=settings.leaderboard_chart,
         default_timezone=settings.default_timezone,
         default_time=settings.default_time,
         scoring=ScoringRules(

@@ -10,6 +10,7 @@ from bot.commands import USAGE, UsageProblem
 from bot.coverage import Coverage
 from bot.domain import (
     Action,
+    Attachment,
     Card,
     CardKind,
     ChannelSettings,
@@ -117,7 +118,12 @@ def feedback_card(question: Question, answer: StoredAnswer, coverage: Coverage, 
 
 
 def leaderboard_card(
-    rows: Sequence[LeaderboardRow], own: LeaderboardRow | None, *, period: LeaderboardPeriod, scope: str
+    rows: Sequence[LeaderboardRow],
+    own: LeaderboardRow | None,
+    *,
+    period: LeaderboardPeriod,
+    scope: str,
+    chart: bytes | None = None,
 ) -> Card:
     label = {"week": "this week", "month": "this month", "all": "all time"}[period.value]
     if not rows:
@@ -130,7 +136,14 @@ def leaderboard_card(
     sections = [Section(bullets=bullets)]
     if own is not None and all(r.member != own.member for r in rows):
         sections.append(Section(body=f"You: {own.rank}. {own.points} pts"))
-    return Card(kind=CardKind.LEADERBOARD, title=f"Leaderboard · {scope} · {label}", sections=tuple(sections))
+    title = f"Leaderboard · {scope} · {label}"
+    attachment = None
+    if chart is not None:
+        described = "; ".join(f"{r.rank}. {r.member.label} {r.points}" for r in rows)
+        attachment = Attachment(
+            filename="leaderboard.png", content=chart, description=f"Bar chart: {described}"
+        )
+    return Card(kind=CardKind.LEADERBOARD, title=title, sections=tuple(sections), attachment=attachment)
 
 
 def stats_card(stats: MemberStats) -> Card:

@@ -202,6 +202,14 @@ class Section(_Value):
     bullets: tuple[str, ...] = ()
 
 
+class Attachment(_Value):
+    """A file that goes with a card where the platform allows files (a chart image)."""
+
+    filename: str
+    content: bytes
+    description: str  # alt text, and what platforms without files show instead
+
+
 class Card(_Value):
     kind: CardKind
     title: str
@@ -209,6 +217,7 @@ class Card(_Value):
     footer: str = ""
     actions: tuple[Action, ...] = ()
     round_id: int | None = None
+    attachment: Attachment | None = None
 
 
 class Reply(_Value):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot import cards
+from bot.charts import leaderboard_png
 from bot.commands import (
     ConfigCmd,
     GradeCmd,
@@ -74,6 +75,7 @@ class EngineConfig:
     default_timezone: str = "UTC"
     default_time: str = "09:00"
     scoring: ScoringRules = field(default_factory=ScoringRules)
+    charts: bool = True  # attach a leaderboard bar chart where the platform takes files
 
 
 class Engine:
@@ -579,7 +581,14 @@ class Engine:
     def leaderboard_card(self, ctx: CommandContext, period: LeaderboardPeriod, *, workspace: bool):
         rows, own = self.leaderboard(ctx.channel, period, workspace=workspace, member=ctx.member)
         scope = "workspace" if workspace else (f"#{ctx.channel.name}" if ctx.channel.name else "channel")
-        return cards.leaderboard_card(rows, own, period=period, scope=scope)
+        chart = None
+        if rows and self.config.charts:
+            try:
+                label = {"week": "this week", "month": "this month", "all": "all time"}[period.value]
+                chart = leaderboard_png(rows, f"{scope} · {label}")
+            except Exception:  # a chart is a nicety: the text board still goes out
+                log.warning("leaderboard chart failed", exc_info=True)
+        return cards.leaderboard_card(rows, own, period=period, scope=scope, chart=chart)
 
     def stats(self, member: MemberRef, channel: ChannelRef | None = None) -> MemberStats:
         """Totals everywhere; streaks in `channel` (streaks are per channel, in its local dates)."""

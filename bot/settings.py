@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     points_per_vote: int = Field(default=1, ge=0, description="points per peer vote on an answer")
     points_votes_cap: int = Field(default=3, ge=0, description="most vote points per answer")
     points_streak_bonus: int = Field(default=5, ge=0, description="points at a daily-streak milestone")
+    leaderboard_chart: bool = Field(
+        default=True, description="attach a bar chart to leaderboards (Discord, console)"
+    )
     answer_max_chars: int = Field(default=4000, ge=100, le=40_000, description="longer answers are truncated")
     console_user: str = Field(default_factory=_default_console_user, description="who you are in the console")
     console_channel: str = Field(default="practice", description="the console's channel name")

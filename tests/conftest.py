@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, Reply, ThreadRef, Visibility
-from bot.engine import CommandContext
+from bot.engine import CommandContext, EngineConfig
 from bot.engine import Engine as BotEngine
 from bot.ports import FixedClock
 from content.library import QuestionLibrary
@@ -165,9 +165,18 @@ class Transcript:
         return [card for where, card in self.chat.posts if where.startswith(prefix)]
 
 
-def make_transcript(db: Engine, library: QuestionLibrary, clock: FixedClock) -> Transcript:
+def make_transcript(
+    db: Engine, library: QuestionLibrary, clock: FixedClock, *, charts: bool = False
+) -> Transcript:
+    """Charts are off unless a test is about them: drawing one costs ~50 ms."""
     chat = FakeChat()
-    engine = BotEngine(uow=SqlUnitOfWork(db), questions=library, clock=clock, chat={"console": chat})
+    engine = BotEngine(
+        uow=SqlUnitOfWork(db),
+        questions=library,
+        clock=clock,
+        chat={"console": chat},
+        config=EngineConfig(charts=charts),
+    )
     return Transcript(engine=engine, chat=chat, clock=clock)
 
 

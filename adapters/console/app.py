@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -15,6 +17,7 @@ from adapters.console import strings
 from adapters.console.render import render_plain, render_rich
 from bot.domain import (
     AnswerResult,
+    Attachment,
     Card,
     ChannelRef,
     IncomingAnswer,
@@ -40,8 +43,19 @@ class ConsoleOutput:
             self.rich.print(render_rich(card, where))
         else:
             print(render_plain(card, where), file=self.stream, flush=True)
+        if card.attachment is not None:
+            self.line(strings.ATTACHMENT_SAVED.format(path=self._save(card.attachment)))
         for action in card.actions:
             self.line(f"  [{action.label}] {strings.ACTION_HINTS.get(action.id, '')}")
+
+    @staticmethod
+    def _save(attachment: Attachment) -> Path:
+        """A terminal cannot show an image: keep it in a temp folder and print where."""
+        folder = Path(tempfile.gettempdir()) / "practicebot"
+        folder.mkdir(exist_ok=True)
+        path = folder / attachment.filename
+        path.write_bytes(attachment.content)
+        return path
 
     def line(self, text: str) -> None:
         if self.rich:

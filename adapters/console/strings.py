@@ -31,3 +31,4 @@ VOTE_RESULTS = {
     "already": "Nothing changed: {user} had already voted that way.",
     "not_an_answer": "That answer can no longer be voted on (the question was revealed).",
 }
+ATTACHMENT_SAVED = "  (chart saved to {path})"

@@ -68,6 +68,8 @@ def test_whole_loop_through_a_pipe(tmp_path: Path) -> None:
     assert "ben upvoted ana's answer." in out and "You cannot vote for your own answer." in out
     assert "1. ana · 6 pts" in out and "2. ben · 2 pts" in out  # ana: 2 answered + 3 coverage + 1 vote
     assert "Stats · ben" in out and "Points: 2" in out
+    chart = next(line for line in out.splitlines() if "chart saved to" in line)
+    assert Path(chart.split("chart saved to ")[1].rstrip(")")).read_bytes().startswith(b"\x89PNG")
     assert "Sorry, unknown command 'quiz'." in out
     assert out.rstrip().endswith("Bye.")
     assert "Traceback" not in result.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CHANNEL, Transcript, member, text_of
+from conftest import CHANNEL, Transcript, make_transcript, member, text_of
 from sqlalchemy import text
 
 from bot.domain import CardKind, Visibility
@@ -265,3 +265,17 @@ def test_coverage_points_round_half_up() -> None:
     half = Coverage(covered=("a", "b", "c"), missed=("d", "e", "f"))
     assert dict(award_lines(half, late=False, rules=ScoringRules()))["coverage"] == 3  # 2.5 -> 3
     assert award_lines(half, late=True, rules=ScoringRules()) == []
+
+
+async def test_leaderboard_attaches_a_chart_with_alt_text(memory_db, mini_library, clock) -> None:
+    transcript = make_transcript(memory_db, mini_library, clock, charts=True)
+    [empty] = await transcript.say("bob", "/practice leaderboard")
+    assert empty.card.attachment is None  # nothing to draw
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("bob", "canary with rollback")
+    await transcript.say("alice", "/practice reveal")
+    [board] = await transcript.say("bob", "/practice leaderboard")
+    chart = board.card.attachment
+    assert chart is not None and chart.filename == "leaderboard.png"
+    assert chart.content.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.content) > 1000
+    assert chart.description == "Bar chart: 1. Bob 5"
