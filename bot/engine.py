@@ -162,9 +162,11 @@ class Engine:
                 difficulties=[difficulty.value] if difficulty else settings.difficulties,
                 packs=settings.packs,
             )
-            asked = store.asked_question_ids(channel)
+            asked, rounds_so_far = store.question_history(channel)
             question = choose(
-                pool, asked_newest_first=asked, seed=f"{channel.platform}:{channel.channel_id}:{len(asked)}"
+                pool,
+                asked_newest_first=asked,
+                seed=f"{channel.platform}:{channel.channel_id}:{rounds_so_far}",
             )
             if question is None:
                 return [

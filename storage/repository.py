@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy import Engine, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -228,33 +228,39 @@ class SqlStore:
         row = self.session.scalars(query.order_by(RoundRow.created_at.desc(), RoundRow.id.desc())).first()
         return self._round(row) if row else None
 
-    def asked_question_ids(self, channel: ChannelRef) -> list[str]:
-        """Questions this channel was asked, newest first."""
+    def question_history(self, channel: ChannelRef) -> tuple[list[str], int]:
+        """The distinct questions this channel was asked, most recently asked first, and how many rounds it
+        had. Grouped in SQL, so the cost follows the size of the question bank, not the channel's age."""
         channel_id = self._channel_id(channel)
         if channel_id is None:
-            return []
-        return list(
-            self.session.scalars(
-                select(RoundRow.question_id)
-                .where(RoundRow.channel_id == channel_id)
-                .order_by(RoundRow.created_at.desc(), RoundRow.id.desc())
-            )
-        )
+            return [], 0
+        last_asked = func.max(RoundRow.id)
+        rows = self.session.execute(
+            select(RoundRow.question_id, func.count(RoundRow.id), last_asked)
+            .where(RoundRow.channel_id == channel_id)
+            .group_by(RoundRow.question_id)
+            .order_by(last_asked.desc())
+        ).all()
+        return [qid for qid, _, _ in rows], sum(int(n) for _, n, _ in rows)
 
     def history_by_channel(self, channel_row_ids: Sequence[int]) -> dict[int, tuple[list[str], int]]:
         """For many channels at once: question ids asked (newest first) and the number of daily rounds."""
         out: dict[int, tuple[list[str], int]] = {cid: ([], 0) for cid in channel_row_ids}
+        is_daily = func.sum(case((RoundRow.kind == RoundKind.DAILY.value, 1), else_=0))
+        last_asked = func.max(RoundRow.id)
         for start in range(0, len(channel_row_ids), 1000):
             chunk = channel_row_ids[start : start + 1000]
+            # One row per (channel, question): bounded by the bank's size, however old the channels are.
             rows = self.session.execute(
-                select(RoundRow.channel_id, RoundRow.question_id, RoundRow.kind)
+                select(RoundRow.channel_id, RoundRow.question_id, is_daily, last_asked)
                 .where(RoundRow.channel_id.in_(chunk))
-                .order_by(RoundRow.channel_id, RoundRow.created_at.desc(), RoundRow.id.desc())
+                .group_by(RoundRow.channel_id, RoundRow.question_id)
+                .order_by(RoundRow.channel_id, last_asked.desc())
             ).all()
-            for channel_id, question_id, kind in rows:
-                asked, dailies = out[channel_id]
+            for channel_id, question_id, dailies, _ in rows:
+                asked, total = out[channel_id]
                 asked.append(question_id)
-                out[channel_id] = (asked, dailies + (kind == RoundKind.DAILY.value))
+                out[channel_id] = (asked, total + int(dailies or 0))
         return out
 
     def claim_daily_rounds(self, claims: Sequence[dict[str, Any]], now: dt.datetime) -> dict[int, int]:
