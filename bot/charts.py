@@ -21,7 +21,11 @@ def leaderboard_png(rows: Sequence[LeaderboardRow], title: str) -> bytes:
     height = 1.2 + 0.45 * max(len(rows), 1)
     fig, ax = plt.subplots(figsize=(7, height), dpi=100)
     try:
-        bars = ax.barh(names, points, color="#4c72b0")
+        # Numeric positions with explicit labels: matplotlib's category axis would try to parse labels such
+        # as "1. 100000000000000002" as numbers or dates.
+        positions = list(range(len(names)))
+        bars = ax.barh(positions, points, color="#4c72b0")
+        ax.set_yticks(positions, labels=names)
         ax.bar_label(bars, padding=3)
         ax.set_title(title, loc="left")
         ax.set_xlabel("points")

@@ -9,6 +9,7 @@ footer, the last message the buttons.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class OutgoingMessage:
     embeds: list[discord.Embed] = field(default_factory=list)
     content: str | None = None
     view: discord.ui.View | None = None
+    files: list[discord.File] = field(default_factory=list)  # single use: render again to resend
 
     def kwargs(self) -> dict[str, Any]:
         out: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
@@ -56,6 +58,8 @@ class OutgoingMessage:
             out["embeds"] = self.embeds
         if self.view is not None:
             out["view"] = self.view
+        if self.files:
+            out["files"] = self.files
         return out
 
 
@@ -194,6 +198,17 @@ def render_card(
     if footer:
         messages[-1].embeds[-1].set_footer(text=footer)
     messages[-1].view = _buttons(card.actions if actions is None else actions)
+    if card.attachment is not None:
+        # The chart rides on the last message and shows inside its last embed.
+        attachment = card.attachment
+        messages[-1].files.append(
+            discord.File(
+                io.BytesIO(attachment.content),
+                filename=attachment.filename,
+                description=attachment.description[:1024],
+            )
+        )
+        messages[-1].embeds[-1].set_image(url=f"attachment://{attachment.filename}")
     return messages
 
 

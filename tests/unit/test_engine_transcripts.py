@@ -279,3 +279,18 @@ async def test_leaderboard_attaches_a_chart_with_alt_text(memory_db, mini_librar
     assert chart is not None and chart.filename == "leaderboard.png"
     assert chart.content.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.content) > 1000
     assert chart.description == "Bar chart: 1. Bob 5"
+
+
+def test_chart_labels_that_look_like_numbers_or_dates() -> None:
+    from bot.charts import leaderboard_png
+    from bot.domain import LeaderboardRow, MemberRef, Platform
+
+    rows = [
+        LeaderboardRow(
+            rank=i + 1,
+            member=MemberRef(platform=Platform.DISCORD, workspace_id="1", user_id=uid),
+            points=10 - i,
+        )
+        for i, uid in enumerate(["100000000000000002", "2026-11-25", "3.5"])
+    ]
+    assert leaderboard_png(rows, "t").startswith(b"\x89PNG")

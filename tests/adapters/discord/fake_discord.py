@@ -206,11 +206,20 @@ class FakeDiscord:
         path = "/" + request.match_info["path"]
         body: Any = None
         if request.can_read_body:
-            raw = await request.read()
-            if request.content_type == "application/json" and raw:
-                body = json.loads(raw)
-            elif request.content_type.startswith("multipart/"):
-                body = {"multipart": True}
+            if request.content_type.startswith("multipart/"):
+                # Messages with files: the JSON rides in `payload_json`, each file in its own part.
+                body, files = {}, []
+                reader = await request.multipart()
+                while (part := await reader.next()) is not None:
+                    if part.name == "payload_json":
+                        body = json.loads(await part.read())
+                    else:
+                        files.append({"filename": part.filename, "size": len(await part.read())})
+                body["_files"] = files
+            else:
+                raw = await request.read()
+                if request.content_type == "application/json" and raw:
+                    body = json.loads(raw)
         self.calls.append(Call(request.method, path, body, dict(request.query)))
         parts = path.strip("/").split("/")
         route = (request.method, *parts)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from adapters.discord import strings
 from bot import cards
-from bot.domain import CardKind, RoundStatus, Visibility
+from bot.domain import CardKind, MemberRef, Platform, RoundKind, RoundStatus, Visibility
 from storage.tables import MemberRow, VoteRow
 
 
@@ -363,3 +363,23 @@ async def test_an_answer_form_sent_after_a_restart_still_arrives(make_bot: MakeB
     saved = await bot.submit_modal(form, "compare metrics, then rollback", who=CAROL)
     assert "Your answer is saved" in embeds_text(saved.body)
     assert bot.answers() == {"Carol": "compare metrics, then rollback"}
+
+
+async def test_the_leaderboard_comes_with_its_chart_attached(make_bot: MakeBot) -> None:
+    bot = await make_bot()
+    bob = MemberRef(platform=Platform.DISCORD, workspace_id=str(GUILD_ID), user_id=BOB["id"])
+    with bot.engine.uow() as store:
+        round_ = store.create_round(
+            CHANNEL,
+            question_id="mini-canary",
+            category="technical",
+            kind=RoundKind.ON_DEMAND,
+            visibility=Visibility.PUBLIC,
+            now=bot.engine.clock.now(),
+        )
+        store.award(round_, bob, "answered", 2, bot.engine.clock.now())
+    board = await bot.command("leaderboard", {"period": "week"})
+    assert board.body["_files"][0]["filename"] == "leaderboard.png" and board.body["_files"][0]["size"] > 1000
+    embed = board.body["data"]["embeds"][-1]
+    assert embed["image"]["url"] == "attachment://leaderboard.png"
+    assert "2 pts" in embeds_text(board.body)
