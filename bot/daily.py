@@ -243,7 +243,7 @@ class DailyRounds:
         self, round_: Round, question: Question, recorder: _PostedRecorder, report: DeliveryReport
     ) -> None:
         card = cards.question_card(round_, question, private=False, answer_button=True)
-        message_id = await self.engine._chat(round_.channel).post_round(round_.channel, card)
+        message_id = await self.engine.chat_for(round_.channel).post_round(round_.channel, card)
         recorder.add(round_.id, message_id)
         report.posted += 1
         log.debug("daily round posted", extra={"round": round_.id, "channel": round_.channel.channel_id})
@@ -262,8 +262,8 @@ class DailyRounds:
             report.failed.append(f"post:{channel.channel_id}")
             return
         card = cards.question_card(round_, question, private=False, answer_button=True)
-        port = engine._chat(channel)
-        message_id = await engine._already_posted(port, channel, card, round_.created_at)
+        port = engine.chat_for(channel)
+        message_id = await engine.already_posted(port, channel, card, round_.created_at)
         if message_id is None:
             message_id = await port.post_round(channel, card)
         with engine.uow() as store:
@@ -281,7 +281,7 @@ class DailyRounds:
             answers = len(store.answers(round_id))
         if round_ is None or round_.thread is None:
             return
-        port = self.engine._chat(round_.channel)
+        port = self.engine.chat_for(round_.channel)
         await port.post_in_thread(round_.thread, cards.reminder_card(minutes_left, answers))
         report.reminded += 1
 

@@ -190,7 +190,7 @@ class Engine:
         card = cards.question_card(round_, question, private=private)
         if private:
             return [Reply(card=card)]
-        message_id = await self._chat(channel).post_round(channel, card)
+        message_id = await self.chat_for(channel).post_round(channel, card)
         with self.uow() as store:
             store.mark_posted(round_.id, message_id, self.clock.now())
         log.info(
@@ -299,7 +299,7 @@ class Engine:
         public = round_.model_copy(update={"visibility": Visibility.PUBLIC})
         card = cards.question_card(public, question, private=False)
         try:
-            message_id = await self._chat(round_.channel).post_round(round_.channel, card)
+            message_id = await self.chat_for(round_.channel).post_round(round_.channel, card)
         except Exception:
             # Nothing was posted: give the round back to its asker so the button works again.
             with self.uow() as store:
@@ -425,8 +425,8 @@ class Engine:
             self._mark_revealed(round_id)
             own = [cards.feedback_card(question, a, c, pts) for a, c, pts in feedback]
             return [Reply(card=card)] + [Reply(card=c) for c in own]
-        port = self._chat(round_.channel)
-        if not (retaking and await self._already_posted(port, round_.channel, card, round_.claimed_at)):
+        port = self.chat_for(round_.channel)
+        if not (retaking and await self.already_posted(port, round_.channel, card, round_.claimed_at)):
             await port.post_in_thread(round_.thread, card)
         self._mark_revealed(round_id)
         for answer, coverage, awarded in feedback:
@@ -436,7 +436,7 @@ class Engine:
         return []
 
     @staticmethod
-    async def _already_posted(
+    async def already_posted(
         port: ChatPort, channel: ChannelRef, card: Card, since: dt.datetime | None
     ) -> str | None:
         """After a crash between sending and recording, ask the platform whether the card went out.
@@ -457,7 +457,7 @@ class Engine:
     async def _catch_up_thread(self, thread: ThreadRef) -> None:
         """Record replies the bot missed (it was down, or an event was lost) before scoring."""
         try:
-            replies = await self._chat(thread.channel).fetch_replies(thread)
+            replies = await self.chat_for(thread.channel).fetch_replies(thread)
         except Exception:  # reading back is best effort; the stored answers still count
             log.warning("could not read thread back", exc_info=True)
             return
@@ -686,7 +686,7 @@ class Engine:
 
     # --- helpers ----------------------------------------------------------------------------------------
 
-    def _chat(self, channel: ChannelRef) -> ChatPort:
+    def chat_for(self, channel: ChannelRef) -> ChatPort:
         try:
             return self.chat[channel.platform.value]
         except KeyError:
