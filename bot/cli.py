@@ -106,6 +106,7 @@ async def _service(settings: Settings) -> None:
         scheduler.start()
         # Start-up objects (the question bank, SDK modules) live for the whole run: keeping them out of
         # the collector's generations avoids full collections of ~150k objects in the middle of a request.
+        gc.collect()
         gc.freeze()
         log.info("service started", extra={"platforms": ",".join(a.name for a in adapters)})
         await stop.wait()
