@@ -55,6 +55,15 @@ def question_card(
     )
 
 
+def daily_question_card(round_: Round, question: Question, answer_mode: str) -> Card:
+    """The scheduled question: always with the answer button; in private mode the thread is not the way."""
+    card = question_card(round_, question, private=False, answer_button=True)
+    if answer_mode != "private":
+        return card
+    how = Section(body="Answer with the Answer privately button: answers stay hidden until the reveal.")
+    return card.model_copy(update={"sections": (card.sections[0], how)})
+
+
 def _percent(value: float) -> str:
     return f"{round(value * 100)}%"
 

@@ -147,11 +147,12 @@ class DailyRounds:
             fresh = [p for p in work.posts if p.retry_round_id is None]
             for start in range(0, len(fresh), CLAIM_CHUNK):
                 chunk = fresh[start : start + CLAIM_CHUNK]
+                modes = {p.settings.channel: p.settings.answer_mode for p in chunk}
                 for r, q in await asyncio.to_thread(self._claim, chunk, now, report):
                     launch(
                         r.channel.platform.value,
                         f"post:{r.channel.channel_id}",
-                        self._send(r, q, recorder, report),
+                        self._send(r, q, modes[r.channel], recorder, report),
                     )
             for p in work.posts:
                 if p.retry_round_id is not None:
@@ -240,9 +241,14 @@ class DailyRounds:
         return claimed
 
     async def _send(
-        self, round_: Round, question: Question, recorder: _PostedRecorder, report: DeliveryReport
+        self,
+        round_: Round,
+        question: Question,
+        answer_mode: str,
+        recorder: _PostedRecorder,
+        report: DeliveryReport,
     ) -> None:
-        card = cards.question_card(round_, question, private=False, answer_button=True)
+        card = cards.daily_question_card(round_, question, answer_mode)
         message_id = await self.engine.chat_for(round_.channel).post_round(round_.channel, card)
         recorder.add(round_.id, message_id)
         report.posted += 1
@@ -261,7 +267,7 @@ class DailyRounds:
         if round_ is None or question is None:
             report.failed.append(f"post:{channel.channel_id}")
             return
-        card = cards.question_card(round_, question, private=False, answer_button=True)
+        card = cards.daily_question_card(round_, question, due.settings.answer_mode)
         port = engine.chat_for(channel)
         message_id = await engine.already_posted(port, channel, card, round_.created_at)
         if message_id is None:

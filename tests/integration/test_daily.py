@@ -262,3 +262,13 @@ async def test_reminder_is_off_by_default_and_posted_once_when_set(
         == "Reminder\nThe answer is revealed in 30 min. No answers yet: reply in this thread."
     )
     assert "@" not in text_of(reminder)
+
+
+async def test_private_answer_mode_points_to_the_button(db: Engine, mini_library: QuestionLibrary) -> None:
+    daily, chat, _clock = process(db, mini_library, POST)
+    await configure(daily)
+    ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
+    await daily.engine.handle_command(ctx, "config answers private")
+    await daily.deliver_due()
+    [(_, card)] = chat.posts
+    assert "Answer privately button" in text_of(card) and "Reply in this thread" not in text_of(card)
