@@ -28,6 +28,7 @@ from bot.domain import (
 )
 from storage.tables import (
     AnswerRow,
+    Base,
     ChannelRow,
     MemberRow,
     PointRow,
@@ -84,10 +85,7 @@ class SqlStore:
             created_at=dt.datetime.now(dt.UTC),
             **values,
         )
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:  # another replica created it first
+        if not self._add_once(row):  # another replica created it first
             return self.session.scalars(query).one()
         return row
 
@@ -123,10 +121,7 @@ class SqlStore:
                 user_id=ref.user_id,
                 display_name=ref.display_name,
             )
-            try:
-                with self.session.begin_nested():
-                    self.session.add(row)
-            except IntegrityError:
+            if not self._add_once(row):
                 row = self.session.scalars(query).one()
         if ref.display_name and row.display_name != ref.display_name:
             row.display_name = ref.display_name
@@ -175,12 +170,7 @@ class SqlStore:
             reveal_due_at=reveal_due_at,
             posted_at=now if status is RoundStatus.OPEN else None,
         )
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            return None
-        return self._round(row)
+        return self._round(row) if self._add_once(row) else None
 
     def mark_posted(self, round_id: int, message_id: str, now: dt.datetime) -> None:
         self.session.execute(
@@ -446,14 +436,7 @@ class SqlStore:
 
     def mark_event(self, platform: Platform, event_id: str, now: dt.datetime) -> bool:
         """Remember an inbound event; False when it was already processed (a platform retry)."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(
-                    ProcessedEventRow(platform=platform.value, event_id=event_id, processed_at=now)
-                )
-        except IntegrityError:
-            return False
-        return True
+        return self._add_once(ProcessedEventRow(platform=platform.value, event_id=event_id, processed_at=now))
 
     def _answer_row(self, round_id: int, member_id: int) -> AnswerRow | None:
         return self.session.scalars(
@@ -486,10 +469,7 @@ class SqlStore:
                 late=late,
                 truncated=False,
             )
-            try:
-                with self.session.begin_nested():
-                    self.session.add(row)
-            except IntegrityError:
+            if not self._add_once(row):
                 row = self._answer_row(round_id, member_id)
                 assert row is not None
                 created = False
@@ -573,12 +553,7 @@ class SqlStore:
 
     def add_vote(self, answer_id: int, voter: MemberRef, now: dt.datetime) -> bool:
         row = VoteRow(answer_id=answer_id, voter_id=self.member_id(voter), created_at=now)
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            return False
-        return True
+        return self._add_once(row)
 
     def remove_vote(self, answer_id: int, voter: MemberRef) -> bool:
         result = self.session.execute(
@@ -638,12 +613,7 @@ class SqlStore:
                 last_round_id=graded_round,
                 updated_at=now,
             )
-            try:
-                with self.session.begin_nested():
-                    self.session.add(row)
-            except IntegrityError:
-                return False
-            return True
+            return self._add_once(row)
         if graded_round is not None and row.last_round_id == graded_round:
             return False
         row.card, row.due_at, row.updated_at = card, due_at, now
@@ -693,12 +663,7 @@ class SqlStore:
             points=points,
             awarded_at=now,
         )
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            return False
-        return True
+        return self._add_once(row)
 
     def points_by_member(
         self,
@@ -776,6 +741,16 @@ class SqlStore:
         return [(day, bool(done), status == RoundStatus.REVEALED.value) for day, done, status in rows]
 
     # --- helpers ----------------------------------------------------------------------------------------
+
+    def _add_once(self, row: Base) -> bool:
+        """Insert a row whose unique key may already exist (another replica, a retry): False if it did.
+        The savepoint keeps the transaction usable after the conflict, on SQLite and PostgreSQL."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
 
     def _channel_id(self, ref: ChannelRef) -> int | None:
         return self.session.scalar(
