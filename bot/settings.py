@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "PRACTICEBOT_SLACK_APP_TOKEN")
     )
+    slack_vote_reactions: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("+1", "thumbsup"), description="comma-separated reaction names that count as votes on Slack"
+    )
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL")
     http_host: str = Field(default="0.0.0.0", description="address of the Slack HTTP endpoint")
     http_port: int = Field(default=3000, ge=1, le=65535, description="port of the Slack HTTP endpoint")
@@ -86,11 +89,14 @@ class Settings(BaseSettings):
     )
     discord_api_url: str = Field(default="", description="Discord REST base URL override (proxies, tests)")
 
-    @field_validator("admins", "discord_guild_ids", "discord_shard_ids", mode="before")
+    @field_validator(
+        "admins", "discord_guild_ids", "discord_shard_ids", "slack_vote_reactions", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(v.strip() for v in value.split(",") if v.strip())
+            # ":fire:, star" -> ("fire", "star"): reaction names are accepted with or without colons
+            return tuple(v.strip().strip(":") for v in value.split(",") if v.strip().strip(":"))
         return value
 
     @field_validator("database_url")

@@ -139,4 +139,4 @@ def create_adapter(settings: Settings) -> SlackAdapter:
             "SLACK_SIGNING_SECRET: needed in HTTP mode (Basic Information > App Credentials), "
             "or set SLACK_APP_TOKEN to use Socket Mode"
         )
-    return SlackAdapter(settings)
+    return SlackAdapter(settings, vote_reactions=settings.slack_vote_reactions)

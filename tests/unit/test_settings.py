@@ -49,3 +49,14 @@ def test_tokens_are_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.platforms_configured == ["slack"]
     assert "xoxb-very-secret" not in repr(settings)
+
+
+def test_slack_vote_reactions_reach_the_adapter(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.slack import create_adapter
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("PRACTICEBOT_SLACK_VOTE_REACTIONS", ":fire:, star")
+    settings = load_settings()
+    assert settings.slack_vote_reactions == ("fire", "star")
+    assert create_adapter(settings).vote_reactions == {"fire", "star"}
