@@ -200,8 +200,10 @@ class Engine:
 
     # --- answers ----------------------------------------------------------------------------------------
 
-    def record_answer(self, incoming: IncomingAnswer) -> RecordedAnswer:
-        """Store one thread reply (or modal answer). Safe to call again with the same event id."""
+    def record_answer(self, incoming: IncomingAnswer, *, sent_before_reveal: bool = False) -> RecordedAnswer:
+        """Store one thread reply (or modal answer). Safe to call again with the same event id.
+        `sent_before_reveal`: the reply was read back from the thread at the reveal, so it was there in time
+        even though the round is already being revealed."""
         now = self.clock.now()
         text = incoming.text.strip()
         with self.uow() as store:
@@ -212,7 +214,7 @@ class Engine:
             round_ = self._answerable_round(store, incoming)
             if round_ is None:
                 return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
-            late = round_.status in (RoundStatus.REVEALING, RoundStatus.REVEALED)
+            late = round_.status in (RoundStatus.REVEALING, RoundStatus.REVEALED) and not sent_before_reveal
             limit = self.config.answer_max_chars
             truncated = len(text) > limit
             if truncated:
@@ -465,8 +467,10 @@ class Engine:
             round_ = store.round_by_thread(thread)
             known = {a.member for a in store.answers(round_.id)} if round_ else set()
         for reply in replies:
-            if reply.member not in known:
-                self.record_answer(reply)
+            # With a message id, recording again is harmless (the same message updates its own part), so a
+            # missed second message of a known member is caught too; without one, only unknown members.
+            if reply.message_id is not None or reply.member not in known:
+                self.record_answer(reply.model_copy(update={"event_id": None}), sent_before_reveal=True)
 
     # --- personal review (spaced repetition) ------------------------------------------------------------
 
@@ -483,10 +487,12 @@ class Engine:
         """The member's most overdue review question, or a new one they have never seen, privately."""
         now, member = self.clock.now(), ctx.member
         with self.uow() as store:
-            due = store.due_reviews(member, now)
-            if due:
-                question = self.questions.get(due[0].question_id)
-            else:
+            # Cards of questions no longer in the library (a pack was removed) are passed over.
+            question = next(
+                (q for q in (self.questions.get(c.question_id) for c in store.due_reviews(member, now)) if q),
+                None,
+            )
+            if question is None:
                 seen = store.seen_question_ids(member)
                 fresh = [q for q in self.questions.all() if q.id not in seen]
                 question = choose(fresh, asked_newest_first=[], seed=f"review:{member.user_id}:{len(seen)}")
@@ -496,8 +502,6 @@ class Engine:
                     return [Reply(card=cards.notice_card(f"Nothing to review now. Next review: {when}."))]
                 card, _ = new_card(zlib.crc32(f"{member.user_id}:{question.id}".encode()), now)
                 store.save_review_card(member, question.id, card=card, due_at=now, now=now, reason="new")
-            if question is None:  # the question's pack was removed: drop the card from the front of the queue
-                return [Reply(card=cards.notice_card("That review question is no longer in the library."))]
             round_ = store.create_round(
                 ctx.channel,
                 question_id=question.id,

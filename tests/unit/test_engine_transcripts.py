@@ -104,7 +104,28 @@ async def test_answers_missed_while_down_are_read_back_at_reveal(transcript: Tra
     transcript.chat.thread_history[transcript.thread.message_id] = [missed]  # the platform has it, we do not
     await transcript.say("alice", "/practice reveal")
     [reveal] = transcript.delivered("thread:")
-    assert "Erin: 2/3 key points" in text_of(reveal)
+    assert "Erin: 2/3 key points" in text_of(reveal) and "(late)" not in text_of(reveal)
+    [board] = await transcript.say("erin", "/practice leaderboard")
+    assert text_of(board.card).splitlines()[1:] == ["1. Erin · 5 pts"]  # sent in time: full points
+
+
+async def test_a_missed_second_message_of_a_known_member_is_read_back(transcript: Transcript) -> None:
+    from bot.domain import IncomingAnswer
+
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("bob", "a canary first")
+    assert transcript.thread is not None
+    history = transcript.chat.thread_history[transcript.thread.message_id]
+    history.append(
+        IncomingAnswer(
+            thread=transcript.thread,
+            member=member("bob"),
+            text="and roll back on errors",
+            message_id="r-second",
+        )
+    )
+    await transcript.say("alice", "/practice reveal")
+    assert "Bob: 2/3 key points" in text_of(transcript.delivered("thread:")[0])
 
 
 async def test_private_question_is_revealed_to_the_asker(transcript: Transcript) -> None:

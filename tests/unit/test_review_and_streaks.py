@@ -83,3 +83,11 @@ async def test_stats_show_topics_and_streak(transcript: Transcript) -> None:
     body = text_of(stats.card)
     assert "Daily streak: 0 (best 0)" in body  # on-demand rounds do not make a daily streak
     assert "Strongest: deployment" in body and "To work on: training-serving-skew" in body
+
+
+async def test_a_review_card_whose_question_was_removed_is_passed_over(transcript: Transcript) -> None:
+    now = transcript.clock.now()
+    with transcript.engine.uow() as store:
+        store.save_review_card(member("bob"), "gone-question", card={}, due_at=now, now=now)
+    [question] = await transcript.say("bob", "/practice review")
+    assert question.card.kind is CardKind.QUESTION and question.card.footer.startswith("question mini-")
