@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "adapters" / "discord"))
 
 from fake_discord import (  # noqa: E402  (the adapter tests' fake Discord)
-    APP_ID,
     CHANNEL_ID,
     COMMAND_ID,
     GUILD_ID,
     FakeDiscord,
+    interaction_payload,
     member_payload,
     user,
 )
@@ -102,33 +102,20 @@ class BenchDiscord(FakeDiscord):
         else:
             kind, category = "question", self.rng.choice([None, *self.categories])
             options = [{"name": "category", "type": 3, "value": category}] if category else []
-        interaction_id = self.snowflake()
-        who = self.rng.choice(MEMBERS)
-        payload = {
-            "id": str(interaction_id),
-            "application_id": str(APP_ID),
-            "type": 2,
-            "token": f"token-{interaction_id}",
-            "version": 1,
+        data = {
+            "id": str(COMMAND_ID),
+            "name": "practice",
+            "type": 1,
             "guild_id": str(GUILD_ID),
-            "channel_id": str(CHANNEL_ID),
-            "channel": self.channels[CHANNEL_ID],
-            "member": {**member_payload(who), "permissions": "0"},
-            "data": {
-                "id": str(COMMAND_ID),
-                "name": "practice",
-                "type": 1,
-                "guild_id": str(GUILD_ID),
-                "options": [{"name": kind, "type": 1, "options": options}],
-            },
-            "app_permissions": "0",
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
-            "context": 0,
-            "attachment_size_limit": 8 * 1024 * 1024,
+            "options": [{"name": kind, "type": 1, "options": options}],
         }
+        payload = interaction_payload(
+            self.snowflake(),
+            2,
+            data,
+            channel=self.channels[CHANNEL_ID],
+            member=member_payload(self.rng.choice(MEMBERS)),
+        )
         return kind, payload
 
     async def send(self) -> asyncio.Task[tuple[float, str | None]]:

@@ -29,13 +29,13 @@ from sqlalchemy import insert, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.daily import DailyRounds
-from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
+from bot.domain import Card, ChannelRef, ChannelSettings, IncomingAnswer, MemberRef, Platform, ThreadRef
 from bot.engine import Engine
 from bot.ports import FixedClock
 from content.library import QuestionLibrary
 from storage.database import make_engine
 from storage.migrate import upgrade
-from storage.repository import SqlUnitOfWork
+from storage.repository import SqlUnitOfWork, channel_row_values
 from storage.tables import ChannelRow
 
 LATENCY = 0.020
@@ -114,26 +114,20 @@ class HttpChat:
 
 def seed_channels(db, n: int) -> None:
     rows = [
-        {
-            "platform": "slack",
-            "workspace_id": f"T{i % 50:03d}",
-            "channel_id": f"C{i:06d}",
-            "name": f"c{i}",
-            "active": True,
-            "schedule_enabled": True,
-            "post_time": "09:30",
-            "days": "mon,tue,wed,thu,fri",
-            "timezone": "Europe/Berlin",
-            "reveal_after_minutes": 1440,
-            "reveal_at_time": None,
-            "paused": False,
-            "skip_dates": [],
-            "categories": [],
-            "difficulties": [],
-            "packs": [],
-            "answer_mode": "thread",
-            "created_at": NOW,
-        }
+        channel_row_values(
+            ChannelSettings(
+                channel=ChannelRef(
+                    platform=Platform.SLACK,
+                    workspace_id=f"T{i % 50:03d}",
+                    channel_id=f"C{i:06d}",
+                    name=f"c{i}",
+                ),
+                schedule_enabled=True,
+                post_time="09:30",
+                timezone="Europe/Berlin",
+            ),
+            NOW,
+        )
         for i in range(n)
     ]
     with db.begin() as conn:

@@ -26,13 +26,13 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain import ChannelRef, LeaderboardPeriod, MemberRef, Platform
+from bot.domain import ChannelRef, ChannelSettings, LeaderboardPeriod, MemberRef, Platform
 from bot.engine import Engine
 from bot.ports import FixedClock
 from content.library import QuestionLibrary
 from storage.database import make_engine
 from storage.migrate import upgrade
-from storage.repository import SqlUnitOfWork
+from storage.repository import SqlUnitOfWork, channel_row_values
 from storage.tables import AnswerRow, ChannelRow, MemberRow, PointRow, RoundRow
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -62,26 +62,20 @@ def seed(db, *, channels: int, members: int, answers: int, library: QuestionLibr
         conn.execute(
             insert(ChannelRow),
             [
-                {
-                    "platform": "slack",
-                    "workspace_id": f"T{i % 5}",
-                    "channel_id": f"C{i:04d}",
-                    "name": f"c{i}",
-                    "active": True,
-                    "schedule_enabled": True,
-                    "post_time": "09:30",
-                    "days": "mon,tue,wed,thu,fri",
-                    "timezone": "Europe/Berlin",
-                    "reveal_after_minutes": 1440,
-                    "reveal_at_time": None,
-                    "paused": False,
-                    "skip_dates": [],
-                    "categories": [],
-                    "difficulties": [],
-                    "packs": [],
-                    "answer_mode": "thread",
-                    "created_at": NOW,
-                }
+                channel_row_values(
+                    ChannelSettings(
+                        channel=ChannelRef(
+                            platform=Platform.SLACK,
+                            workspace_id=f"T{i % 5}",
+                            channel_id=f"C{i:04d}",
+                            name=f"c{i}",
+                        ),
+                        schedule_enabled=True,
+                        post_time="09:30",
+                        timezone="Europe/Berlin",
+                    ),
+                    NOW,
+                )
                 for i in range(channels)
             ],
         )

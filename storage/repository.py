@@ -840,6 +840,19 @@ def _settings_to_columns(settings: ChannelSettings) -> dict[str, Any]:
     return values
 
 
+def channel_row_values(settings: ChannelSettings, created_at: dt.datetime) -> dict[str, Any]:
+    """Everything an INSERT into channels needs, for bulk loads (benchmarks, imports)."""
+    ref = settings.channel
+    return {
+        "platform": ref.platform.value,
+        "workspace_id": ref.workspace_id,
+        "channel_id": ref.channel_id,
+        "name": ref.name,
+        "created_at": created_at,
+        **_settings_to_columns(settings),
+    }
+
+
 class SqlUnitOfWork:
     """`with uow() as store:` one transaction; commit on success, roll back on any exception."""
 

@@ -11,7 +11,17 @@ import pytest
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
-from fake_discord import ALICE, APP_ID, CHANNEL_ID, COMMAND_ID, GUILD_ID, Call, FakeDiscord, member_payload
+from fake_discord import (
+    ALICE,
+    APP_ID,
+    CHANNEL_ID,
+    COMMAND_ID,
+    GUILD_ID,
+    Call,
+    FakeDiscord,
+    interaction_payload,
+    member_payload,
+)
 from sqlalchemy import Engine as DbEngine
 
 from adapters.discord.client import DiscordAdapter
@@ -46,27 +56,14 @@ class DiscordBot:
         channel_id: int = CHANNEL_ID,
         message: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        interaction_id = self.fake.snowflake()
-        channel = self.fake.channels[channel_id]
-        payload = {
-            "id": str(interaction_id),
-            "application_id": str(APP_ID),
-            "type": kind,
-            "token": f"token-{interaction_id}",
-            "version": 1,
-            "guild_id": str(GUILD_ID),
-            "channel_id": str(channel_id),
-            "channel": channel,
-            "member": {**member_payload(who, list(roles)), "permissions": permissions},
-            "data": data,
-            "app_permissions": "0",
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
-            "context": 0,
-            "attachment_size_limit": 8 * 1024 * 1024,
-        }
+        payload = interaction_payload(
+            self.fake.snowflake(),
+            kind,
+            data,
+            channel=self.fake.channels[channel_id],
+            member=member_payload(who, list(roles)),
+            permissions=permissions,
+        )
         if message is not None:
             payload["message"] = message
         return payload

@@ -435,3 +435,34 @@ class FakeDiscord:
             )
 
         return await self.wait_for(found)
+
+
+def interaction_payload(
+    interaction_id: int,
+    kind: int,
+    data: dict[str, Any],
+    *,
+    channel: dict[str, Any],
+    member: dict[str, Any],
+    permissions: str = "0",
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload as Discord sends it in a guild (discord.py needs every field here)."""
+    return {
+        "id": str(interaction_id),
+        "application_id": str(APP_ID),
+        "type": kind,
+        "token": f"token-{interaction_id}",
+        "version": 1,
+        "guild_id": str(GUILD_ID),
+        "channel_id": channel["id"],
+        "channel": channel,
+        "member": {**member, "permissions": permissions},
+        "data": data,
+        "app_permissions": "0",
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "context": 0,
+        "attachment_size_limit": 8 * 1024 * 1024,
+    }
