@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot import cards
@@ -23,14 +23,17 @@ from scheduler.timing import Slot, current_slot
 
 log = logging.getLogger("practicebot.daily")
 
+_Job = tuple[str, Callable[..., Awaitable[None]], tuple]
+
 # A post or reveal claimed this long ago and never confirmed was interrupted (a crash mid-send): retry it.
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 # How many deliveries run at once per platform; each adapter also paces per channel.
 DEFAULT_CONCURRENCY: Mapping[str, int] = {"slack": 20, "discord": 10, "console": 1}
 # Sent posts are recorded in batches of this size (and at the end of a sweep).
 RECORD_BATCH = 200
-# Channels claimed per transaction before their posts start going out.
+# Channels claimed per transaction before their posts start going out (the first chunk is small).
 CLAIM_CHUNK = 500
+FIRST_CLAIM_CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,51 @@ class _PostedRecorder:
             raise errors[0]
 
 
+class _WorkerPool:
+    """A fixed number of workers per platform pulling jobs from a queue.
+
+    Jobs wait as plain tuples, not as tasks or coroutines: ten thousand pending coroutine frames would
+    make every garbage collection walk them, which measurably slowed a large fan-out (bench/fanout.py).
+    """
+
+    def __init__(self, concurrency: Mapping[str, int], report: DeliveryReport) -> None:
+        self.concurrency = concurrency
+        self.report = report
+        self.queues: dict[str, tuple[asyncio.Queue[_Job | None], int]] = {}
+        self.workers: list[asyncio.Task[None]] = []
+
+    def submit(self, platform: str, label: str, run: Callable[..., Awaitable[None]], args: tuple) -> None:
+        if platform not in self.queues:
+            queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+            workers = max(1, self.concurrency.get(platform, 1))
+            self.queues[platform] = (queue, workers)
+            self.workers.extend(asyncio.create_task(self._work(queue)) for _ in range(workers))
+        self.queues[platform][0].put_nowait((label, run, args))
+
+    async def _work(self, queue: asyncio.Queue[_Job | None]) -> None:
+        while (job := await queue.get()) is not None:
+            label, run, args = job
+            try:
+                await run(*args)
+            except Exception as exc:
+                self.report.failed.append(label)
+                log.warning("delivery failed", extra={"job": label, "error": type(exc).__name__})
+
+    async def drain(self) -> None:
+        """Wait until every submitted job has run."""
+        for queue, workers in self.queues.values():
+            for _ in range(workers):
+                queue.put_nowait(None)  # one stop sign per worker, behind every job
+        await asyncio.gather(*self.workers)
+
+    async def close(self) -> None:
+        """Stop workers left running by an error in the caller (their jobs are abandoned, not lost: a
+        claimed round that was never sent is retried by a later sweep)."""
+        for worker in self.workers:
+            worker.cancel()
+        await asyncio.gather(*self.workers, return_exceptions=True)
+
+
 class DailyRounds:
     def __init__(self, engine: Engine, *, concurrency: Mapping[str, int] | None = None) -> None:
         self.engine = engine
@@ -125,49 +173,41 @@ class DailyRounds:
         # Database work runs in a thread so sends already under way keep flowing meanwhile.
         work = await asyncio.to_thread(self.due_work, now)
         report = DeliveryReport()
-        limits = {name: asyncio.Semaphore(n) for name, n in self.concurrency.items()}
-
-        async def guarded(platform: str, label: str, job: Awaitable[None]) -> None:
-            async with limits.setdefault(platform, asyncio.Semaphore(1)):
-                try:
-                    await job
-                except Exception as exc:
-                    report.failed.append(label)
-                    log.warning("delivery failed", extra={"job": label, "error": type(exc).__name__})
-
         recorder = _PostedRecorder(self.engine)
-        jobs: list[asyncio.Task[None]] = []
-
-        def launch(platform: str, label: str, job: Awaitable[None]) -> None:
-            jobs.append(asyncio.create_task(guarded(platform, label, job)))
-
+        pool = _WorkerPool(self.concurrency, report)
         try:
-            # Claim in chunks and start each chunk's sends at once: the first posts leave while later
-            # channels are still being claimed.
+            # Claim in chunks and queue each chunk's sends at once: the first posts leave while later
+            # channels are still being claimed. The first chunk is small so sending starts within
+            # milliseconds; later ones are large so claims stay a few statements.
             fresh = [p for p in work.posts if p.retry_round_id is None]
-            for start in range(0, len(fresh), CLAIM_CHUNK):
-                chunk = fresh[start : start + CLAIM_CHUNK]
+            start, size = 0, FIRST_CLAIM_CHUNK
+            while start < len(fresh):
+                chunk = fresh[start : start + size]
+                start, size = start + size, CLAIM_CHUNK
                 modes = {p.settings.channel: p.settings.answer_mode for p in chunk}
                 for r, q in await asyncio.to_thread(self._claim, chunk, now, report):
-                    launch(
+                    pool.submit(
                         r.channel.platform.value,
                         f"post:{r.channel.channel_id}",
-                        self._send(r, q, modes[r.channel], recorder, report),
+                        self._send,
+                        (r, q, modes[r.channel], recorder, report),
                     )
             for p in work.posts:
                 if p.retry_round_id is not None:
                     channel = p.settings.channel
-                    launch(
-                        channel.platform.value, f"post:{channel.channel_id}", self._retry_post(p, now, report)
-                    )
+                    label = f"post:{channel.channel_id}"
+                    pool.submit(channel.platform.value, label, self._retry_post, (p, now, report))
             with self.engine.uow() as store:
                 reveal_rounds = [r for r in (store.round(i) for i in work.reveals) if r is not None]
             for r in reveal_rounds:
-                launch(r.channel.platform.value, f"reveal:{r.id}", self._reveal(r, now, report))
+                pool.submit(r.channel.platform.value, f"reveal:{r.id}", self._reveal, (r, now, report))
             for round_id, minutes_left in work.reminders:
-                launch("reminder", f"remind:{round_id}", self._remind(round_id, minutes_left, now, report))
-            await asyncio.gather(*jobs)
+                pool.submit(
+                    "reminder", f"remind:{round_id}", self._remind, (round_id, minutes_left, now, report)
+                )
+            await pool.drain()
         finally:
+            await pool.close()
             await recorder.flush()
         if work.posts or work.reveals or work.reminders:
             log.info("due work delivered", extra={"report": str(report)})
