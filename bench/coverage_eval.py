@@ -9,7 +9,8 @@ and recall both at least 0.85. Always exits 0: it measures, it does not pass or 
 
     .venv/bin/python bench/coverage_eval.py              # one summary line
     .venv/bin/python bench/coverage_eval.py --verbose    # plus per-kind figures and every disagreement
-    .venv/bin/python bench/coverage_eval.py --data other.yaml
+    .venv/bin/python bench/coverage_eval.py --data bench/coverage_heldout.yaml   # the held-out set
+    .venv/bin/python bench/coverage_eval.py --content path/to/pack   # another version of the pack
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.coverage import assess
+from bot.coverage import assess, vocabulary
 from content.library import QuestionLibrary
 
 DATA = Path(__file__).with_name("coverage_eval.yaml")
@@ -144,10 +145,11 @@ def load_data(path: Path, library: QuestionLibrary) -> tuple[list[LabelledAnswer
 
 def evaluate(answers: Sequence[LabelledAnswer], library: QuestionLibrary) -> list[Judgement]:
     judgements: list[Judgement] = []
+    known_words = vocabulary(library.all())
     for item in answers:
         question = library.get(item.question_id)
         assert question is not None  # load_data only keeps answers to known questions
-        covered = set(assess(item.answer, question.key_points).covered)
+        covered = set(assess(item.answer, question.key_points, known_words).covered)
         judgements.extend(
             Judgement(item, label, expected, label in covered) for label, expected in item.points.items()
         )
@@ -186,9 +188,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="per-kind figures and every disagreement"
     )
+    parser.add_argument(
+        "--content",
+        type=Path,
+        action="append",
+        default=[],
+        help="grade against this pack directory instead of the bundled pack (repeatable)",
+    )
     args = parser.parse_args(argv)
 
-    library = QuestionLibrary.load()
+    library = QuestionLibrary.load(args.content, include_bundled=not args.content)
     answers, problems = load_data(args.data, library)
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)

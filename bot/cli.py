@@ -240,7 +240,7 @@ def grade(
 ) -> None:
     """Grade an answer read from stdin: which key points it covers, as at a reveal."""
     from bot.bootstrap import load_library
-    from bot.coverage import assess
+    from bot.coverage import assess, vocabulary
 
     if format not in ("text", "json"):
         raise ConfigError("--format: use text or json")
@@ -249,7 +249,7 @@ def grade(
     if question is None:
         raise ConfigError(f"QUESTION_ID: no question '{question_id}' in the loaded packs")
     answer = sys.stdin.read()
-    coverage = assess(answer, question.key_points)
+    coverage = assess(answer, question.key_points, vocabulary(library.all()))
     if format == "json":
         typer.echo(
             json.dumps(

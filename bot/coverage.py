@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
-from content.schema import KeyPoint
+from content.schema import KeyPoint, Question
 
 _WORD = re.compile(r"[a-z0-9]+(?:[+#][a-z0-9+#]*)?")
 # Words that carry no evidence of knowledge; dropping them keeps "the registry" matching "registry".
@@ -69,6 +69,13 @@ def _stem(word: str) -> str:
 
 Token = tuple[str, str]  # (stem, word as written): stems match inflections, words match typos
 
+# A run of this many comma-separated short items is a list of names ("Git, DVC, MLflow and Docker").
+_LIST_MIN_ITEMS = 3
+_LIST_ITEM_MAX_WORDS = 2
+_CLAUSE = re.compile(r"[.;:!?()\[\]\n]|\s[-\u2013\u2014]\s")
+_LIST_JOINER = re.compile(r"\b(?:and|or|etc)\b")
+_ARTICLES = frozenset(["a", "an", "the"])
+
 
 def tokens(text: str) -> list[Token]:
     """Lowercase, split into words, drop stopwords, stem: the form both answers and terms are compared in."""
@@ -79,6 +86,45 @@ def term_can_match(term: str) -> bool:
     return bool(tokens(term))
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An answer prepared for matching: its tokens, which of them sit in a bare list of names, and the
+    words the caller knows to be real (so they are never read as typos of something else)."""
+
+    tokens: tuple[Token, ...]
+    listed: frozenset[int]
+    known_words: frozenset[str]
+
+    @classmethod
+    def parse(cls, text: str, known_words: frozenset[str] = frozenset()) -> Answer:
+        toks: list[Token] = []
+        listed: set[int] = set()
+        for clause in _CLAUSE.split(text.lower()):
+            run: list[int] = []  # token positions of consecutive comma-separated bare names
+            items = 0
+            for part in clause.split(","):
+                part_tokens = tokens(part)
+                if _is_bare_names(part):
+                    run.extend(range(len(toks), len(toks) + len(part_tokens)))
+                    items += 1
+                else:
+                    if items >= _LIST_MIN_ITEMS:
+                        listed.update(run)
+                    # The last word before a list's first comma is usually its first item ("use Git, ...").
+                    run, items = ([len(toks) + len(part_tokens) - 1], 1) if part_tokens else ([], 0)
+                toks.extend(part_tokens)
+            if items >= _LIST_MIN_ITEMS:
+                listed.update(run)
+        return cls(tuple(toks), frozenset(listed), known_words)
+
+
+def _is_bare_names(part: str) -> bool:
+    """A list item that only names things: "remote state", "ONNX or TensorRT", "and Docker"."""
+    names = [_WORD.findall(name) for name in _LIST_JOINER.split(part)]
+    names = [[w for w in words if w not in _ARTICLES] for words in names if words]
+    return bool(names) and all(0 < len(words) <= _LIST_ITEM_MAX_WORDS for words in names)
+
+
 def _close(expected: str, actual: str) -> bool:
     shortest = min(len(expected), len(actual))
     if shortest < _FUZZY_MIN_LEN:
@@ -87,29 +133,42 @@ def _close(expected: str, actual: str) -> bool:
     return OSA.distance(expected, actual, score_cutoff=allowed) <= allowed
 
 
-def _token_matches(expected: Token, actual: Token) -> bool:
-    # A misspelt word often does not stem like the correct one ("populaton" vs "popul"), so typos are
-    # judged on the words as written.
-    return expected[0] == actual[0] or _close(expected[1], actual[1]) or _close(expected[0], actual[0])
+def _token_matches(expected: Token, actual: Token, known_words: frozenset[str]) -> bool:
+    if expected[0] == actual[0]:
+        return True
+    # A real word is what the writer meant ("modules" is not a typo of "model"); only unknown words are
+    # judged as typos, on the words as written, since a misspelt word often stems differently.
+    if actual[1] in known_words:
+        return False
+    return _close(expected[1], actual[1]) or _close(expected[0], actual[0])
 
 
-def term_in(term_tokens: Sequence[Token], answer_tokens: Sequence[Token]) -> bool:
+def _compound(first: Token, second: Token) -> str:
+    """The stem of two words written as one: "rolled back" and "roll back" both give "rollback"."""
+    return _stem(first[0] + second[1])
+
+
+def term_in(term_tokens: Sequence[Token], answer: Answer) -> bool:
+    """Whether the answer states the term: its words close together in any order, none of them only an
+    item of a bare list. A compound matches its two-word spelling both ways ("rollback", "rolled back")."""
     if not term_tokens:
         return False
-    first, rest = term_tokens[0], term_tokens[1:]
-    window = len(term_tokens) + _WINDOW_SLACK
-    for i, tok in enumerate(answer_tokens):
-        if not _token_matches(first, tok):
-            continue
-        span = answer_tokens[i + 1 : i + window]
-        if all(any(_token_matches(t, a) for a in span) for t in rest):
+    toks, known, listed = answer.tokens, answer.known_words, answer.listed
+    usable = [i for i in range(len(toks)) if i not in listed]
+    if len(term_tokens) == 1:
+        (term,) = term_tokens
+        pairs = (i for i in usable if i + 1 < len(toks) and i + 1 not in listed)
+        if any(term[0] == _compound(toks[i], toks[i + 1]) for i in pairs):
             return True
-    # Word order is free in speech: "drift in the data" covers "data drift".
-    if len(term_tokens) > 1:
-        for i in range(len(answer_tokens)):
-            span = answer_tokens[i : i + window]
-            if all(any(_token_matches(t, a) for a in span) for t in term_tokens):
-                return True
+    elif len(term_tokens) == 2:
+        joined = _compound(*term_tokens)
+        if any(toks[i][0] == joined for i in usable):
+            return True
+    window = len(term_tokens) + _WINDOW_SLACK
+    for i in usable:
+        span = [toks[j] for j in range(i, min(i + window, len(toks))) if j not in listed]
+        if all(any(_token_matches(t, a, known) for a in span) for t in term_tokens):
+            return True
     return False
 
 
@@ -124,10 +183,25 @@ class Coverage:
         return len(self.covered) / total if total else 0.0
 
 
-def assess(answer: str, key_points: Sequence[KeyPoint]) -> Coverage:
-    answer_tokens = tokens(answer)
+def vocabulary(questions: Iterable[Question]) -> frozenset[str]:
+    """Every word the question bank uses: words an answer shares with it are read as written, not as typos."""
+    words: set[str] = set()
+    for q in questions:
+        texts = [q.question, q.model_answer, q.what_it_tests, *q.pitfalls, *q.follow_ups]
+        texts += [text for point in q.key_points for text in (point.label, *point.terms)]
+        for text in texts:
+            words.update(_WORD.findall(text.lower()))
+    return frozenset(words)
+
+
+def assess(
+    answer: str, key_points: Sequence[KeyPoint], known_words: frozenset[str] = frozenset()
+) -> Coverage:
+    """Which key points the answer covers. `known_words` (the question bank's vocabulary) are taken as
+    written, never as typos of a term."""
+    parsed = Answer.parse(answer, known_words)
     covered, missed = [], []
     for point in key_points:
-        hit = any(term_in(tokens(term), answer_tokens) for term in point.terms)
+        hit = any(term_in(tokens(term), parsed) for term in point.terms)
         (covered if hit else missed).append(point.label)
     return Coverage(tuple(covered), tuple(missed))

@@ -25,7 +25,7 @@ from bot.commands import (
     UsageProblem,
     parse,
 )
-from bot.coverage import Coverage, assess
+from bot.coverage import Coverage, assess, vocabulary
 from bot.domain import (
     AnswerResult,
     Card,
@@ -95,6 +95,8 @@ class Engine:
         self.config = config or EngineConfig()
         # Called after a channel's schedule changes (the scheduler rebuilds that channel's job).
         self.schedule_listeners: list[Callable[[], None]] = []
+        # The bank's words: an answer word among them is never graded as a typo of a key-point term.
+        self.known_words = vocabulary(questions.all())
 
     # --- commands ---------------------------------------------------------------------------------------
 
@@ -404,7 +406,7 @@ class Engine:
         with self.uow() as store:
             votes = store.vote_counts(round_id)
             for answer in store.answers(round_id):
-                coverage = assess(answer.text, question.key_points)
+                coverage = assess(answer.text, question.key_points, self.known_words)
                 store.save_feedback(answer.id, coverage.score, coverage.covered)
                 awarded = 0
                 if scored:

@@ -34,3 +34,40 @@ def test_unrelated_answer_covers_nothing() -> None:
 def test_terms_of_only_stopwords_can_never_match() -> None:
     assert not term_can_match("the and of")
     assert term_can_match("CI/CD")
+
+
+VERSIONING = (
+    KeyPoint(label="Dataset versioning", terms=("dvc", "data versioning")),
+    KeyPoint(label="Registry", terms=("mlflow", "model registry")),
+)
+
+
+def test_names_in_a_bare_list_do_not_cover_a_point() -> None:
+    listed = assess("For this you'd use Git, DVC, MLflow and Docker. Those cover everything.", VERSIONING)
+    assert listed.covered == ()
+    explained = assess(
+        "We track every dataset with DVC, so each training run points at an exact snapshot, and the "
+        "trained model goes into the MLflow model registry with its metrics.",
+        VERSIONING,
+    )
+    assert explained.covered == ("Dataset versioning", "Registry")
+
+
+def test_a_two_item_mention_is_not_a_list() -> None:
+    cov = assess("Version the raw files with DVC and push models to MLflow after review.", VERSIONING)
+    assert cov.covered == ("Dataset versioning", "Registry")
+
+
+def test_known_words_are_not_read_as_typos() -> None:
+    point = (KeyPoint(label="Model", terms=("model",)),)
+    known = frozenset({"modules", "model"})
+    assert assess("we split it into modules", point, known).covered == ()
+    assert assess("we split it into modules", point).covered == ("Model",)  # without a vocabulary
+    assert assess("the modle was retrained", point, known).covered == ("Model",)  # a real typo
+
+
+def test_compounds_match_their_two_word_spelling_both_ways() -> None:
+    one_word = (KeyPoint(label="Rollback", terms=("rollback",)),)
+    assert assess("we rolled back to the last release", one_word).covered == ("Rollback",)
+    assert assess("then do a quick rollback", POINTS[2:]).covered == ("Rollback",)
+    assert assess("we rolled the release back", POINTS[2:]).covered == ("Rollback",)
