@@ -69,7 +69,7 @@ def _stem(word: str) -> str:
 
 Token = tuple[str, str]  # (stem, word as written): stems match inflections, words match typos
 
-# A run of this many comma-separated short items is a list of names ("Git, DVC, MLflow and Docker").
+# A run of this many comma-separated bare names is a list of names ("Git, DVC, MLflow and Docker").
 _LIST_MIN_ITEMS = 3
 _LIST_ITEM_MAX_WORDS = 2
 _CLAUSE = re.compile(r"[.;:!?()\[\]\n]|\s[-\u2013\u2014]\s")
@@ -101,28 +101,30 @@ class Answer:
         listed: set[int] = set()
         for clause in _CLAUSE.split(text.lower()):
             run: list[int] = []  # token positions of consecutive comma-separated bare names
-            items = 0
+            names = 0
             for part in clause.split(","):
                 part_tokens = tokens(part)
-                if _is_bare_names(part):
+                if count := _bare_names(part):
                     run.extend(range(len(toks), len(toks) + len(part_tokens)))
-                    items += 1
+                    names += count
                 else:
-                    if items >= _LIST_MIN_ITEMS:
+                    if names >= _LIST_MIN_ITEMS:
                         listed.update(run)
-                    # The last word before a list's first comma is usually its first item ("use Git, ...").
-                    run, items = ([len(toks) + len(part_tokens) - 1], 1) if part_tokens else ([], 0)
+                    # The last word before a list's first comma is usually its first item ("use Git, ...");
+                    # it joins the list without counting towards its length.
+                    run, names = [len(toks) + len(part_tokens) - 1] if part_tokens else [], 0
                 toks.extend(part_tokens)
-            if items >= _LIST_MIN_ITEMS:
+            if names >= _LIST_MIN_ITEMS:
                 listed.update(run)
         return cls(tuple(toks), frozenset(listed), known_words)
 
 
-def _is_bare_names(part: str) -> bool:
-    """A list item that only names things: "remote state", "ONNX or TensorRT", "and Docker"."""
+def _bare_names(part: str) -> int:
+    """How many things a list item only names ("remote state": 1, "ONNX or TensorRT": 2); 0 when it says
+    more than names."""
     names = [_WORD.findall(name) for name in _LIST_JOINER.split(part)]
     names = [[w for w in words if w not in _ARTICLES] for words in names if words]
-    return bool(names) and all(0 < len(words) <= _LIST_ITEM_MAX_WORDS for words in names)
+    return len(names) if all(0 < len(words) <= _LIST_ITEM_MAX_WORDS for words in names) else 0
 
 
 def _close(expected: str, actual: str) -> bool:

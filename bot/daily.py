@@ -31,7 +31,7 @@ CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 DEFAULT_CONCURRENCY: Mapping[str, int] = {"slack": 20, "discord": 10, "console": 1}
 # Sent posts are recorded in batches of this size (and at the end of a sweep).
 RECORD_BATCH = 200
-# Channels claimed per transaction before their posts start going out (the first chunk is small).
+# Channels read and claimed per transaction before their posts start going out (the first page is small).
 CLAIM_CHUNK = 500
 FIRST_CLAIM_CHUNK = 50
 
@@ -145,63 +145,79 @@ class DailyRounds:
         self.engine = engine
         self.concurrency = dict(DEFAULT_CONCURRENCY) | dict(concurrency or {})
 
-    def due_work(self, now: dt.datetime) -> DueWork:
-        """Posts due at `now` (today's question, or a missed one whose reveal has not passed) and reveals
-        due at `now`, including claims abandoned by a crashed process."""
+    def due_posts(
+        self, now: dt.datetime, *, after_row_id: int = 0, limit: int | None = None
+    ) -> tuple[list[DuePost], int | None]:
+        """Posts due at `now` (today's question, or a missed one whose reveal has not passed, or a claim
+        abandoned by a crashed process) among a page of scheduled channels, and the last channel row id
+        read (None when the page was empty: every channel has been seen)."""
         stale_before = now - CLAIM_TIMEOUT
         with self.engine.uow() as store:
-            slots = [(row_id, s, current_slot(s, now)) for row_id, s in store.scheduled_channels()]
-            wanted = [(row_id, s, slot) for row_id, s, slot in slots if slot is not None]
+            channels = store.scheduled_channels(after_row_id=after_row_id, limit=limit)
+            wanted = [(row_id, s, slot) for row_id, s in channels if (slot := current_slot(s, now))]
             first_date = min((slot.local_date for _, _, slot in wanted), default=None)
-            existing = store.daily_rounds_since(first_date) if first_date else {}
-            reveals = store.rounds_to_reveal(now, stale_before)
-            reminders = store.rounds_to_remind(now)
+            ids = [row_id for row_id, _, _ in wanted]
+            existing = store.daily_round_states(ids, first_date) if first_date else {}
         posts = []
         for row_id, settings, slot in wanted:
             row = existing.get((row_id, slot.local_date))
             if row is None:
                 posts.append(DuePost(row_id, settings, slot))
             elif row.status == RoundStatus.POSTING.value and row.claimed_at and row.claimed_at < stale_before:
-                posts.append(DuePost(row_id, settings, slot, retry_round_id=row.id))
+                posts.append(DuePost(row_id, settings, slot, retry_round_id=row.round_id))
+        return posts, (channels[-1][0] if channels else None)
+
+    def due_work(self, now: dt.datetime) -> DueWork:
+        """Everything due at `now`: posts (see `due_posts`), reveals (including reveals abandoned by a
+        crashed process) and reminders."""
+        posts, _ = self.due_posts(now)
+        reveals, reminders = self._due_follow_ups(now)
         return DueWork(posts=posts, reveals=reveals, reminders=reminders)
+
+    def _due_follow_ups(self, now: dt.datetime) -> tuple[list[int], list[tuple[int, int]]]:
+        with self.engine.uow() as store:
+            return store.rounds_to_reveal(now, now - CLAIM_TIMEOUT), store.rounds_to_remind(now)
 
     async def deliver_due(self) -> DeliveryReport:
         """Run everything due now (by the engine's clock, the same one every claim is stamped with), with
         bounded concurrency per platform. One failing channel never blocks the others: its error is logged
         and a later sweep retries it."""
         now = self.engine.clock.now()
-        # Database work runs in a thread so sends already under way keep flowing meanwhile.
-        work = await asyncio.to_thread(self.due_work, now)
         report = DeliveryReport()
         recorder = _PostedRecorder(self.engine)
         pool = _WorkerPool(self.concurrency, report)
+        due = 0
         try:
-            # Claim in chunks and queue each chunk's sends at once: the first posts leave while later
-            # channels are still being claimed. The first chunk is small so sending starts within
-            # milliseconds; later ones are large so claims stay a few statements.
-            fresh = [p for p in work.posts if p.retry_round_id is None]
-            start, size = 0, FIRST_CLAIM_CHUNK
-            while start < len(fresh):
-                chunk = fresh[start : start + size]
-                start, size = start + size, CLAIM_CHUNK
-                modes = {p.settings.channel: p.settings.answer_mode for p in chunk}
-                for r, q in await asyncio.to_thread(self._claim, chunk, now, report):
+            # Channels are read, claimed and queued a page at a time, in threads so the sends already
+            # under way keep flowing: the first posts leave while later pages are still being read, and
+            # a sweep over many channels never holds them all in memory. The first page is small so
+            # sending starts within milliseconds; later ones are large so claims stay a few statements.
+            after: int | None = 0
+            size = FIRST_CLAIM_CHUNK
+            while after is not None:
+                posts, after = await asyncio.to_thread(self.due_posts, now, after_row_id=after, limit=size)
+                size, due = CLAIM_CHUNK, due + len(posts)
+                fresh = [p for p in posts if p.retry_round_id is None]
+                modes = {p.settings.channel: p.settings.answer_mode for p in fresh}
+                for r, q in await asyncio.to_thread(self._claim, fresh, now, report):
                     pool.submit(
                         r.channel.platform.value,
                         f"post:{r.channel.channel_id}",
                         self._send,
                         (r, q, modes[r.channel], recorder, report),
                     )
-            for p in work.posts:
-                if p.retry_round_id is not None:
-                    channel = p.settings.channel
-                    label = f"post:{channel.channel_id}"
-                    pool.submit(channel.platform.value, label, self._retry_post, (p, now, report))
+                for p in posts:
+                    if p.retry_round_id is not None:
+                        channel = p.settings.channel
+                        label = f"post:{channel.channel_id}"
+                        pool.submit(channel.platform.value, label, self._retry_post, (p, now, report))
+            reveals, reminders = await asyncio.to_thread(self._due_follow_ups, now)
+            due += len(reveals) + len(reminders)
             with self.engine.uow() as store:
-                reveal_rounds = [r for r in (store.round(i) for i in work.reveals) if r is not None]
+                reveal_rounds = [r for r in (store.round(i) for i in reveals) if r is not None]
             for r in reveal_rounds:
                 pool.submit(r.channel.platform.value, f"reveal:{r.id}", self._reveal, (r, now, report))
-            for round_id, minutes_left in work.reminders:
+            for round_id, minutes_left in reminders:
                 pool.submit(
                     "reminder", f"remind:{round_id}", self._remind, (round_id, minutes_left, now, report)
                 )
@@ -209,7 +225,7 @@ class DailyRounds:
         finally:
             await pool.close()
             await recorder.flush()
-        if work.posts or work.reveals or work.reminders:
+        if due:
             log.info("due work delivered", extra={"report": str(report)})
         return report
 

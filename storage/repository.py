@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, case, delete, func, select, update
+from sqlalchemy import Engine, Row, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -54,6 +54,12 @@ _CHANNEL_FIELDS = [
     "answer_mode",
     "reminder_minutes",
 ]
+
+
+class DailyRoundState(NamedTuple):
+    round_id: int
+    status: str
+    claimed_at: dt.datetime | None
 
 
 class SqlStore:
@@ -307,20 +313,39 @@ class SqlStore:
         )
         return result.rowcount == 1
 
-    def daily_rounds_since(self, first_date: dt.date) -> dict[tuple[int, dt.date], RoundRow]:
-        """Daily rounds on or after a date, by (channel row id, local date): one query for all channels."""
-        rows = self.session.scalars(select(RoundRow).where(RoundRow.daily_date >= first_date)).all()
-        return {(r.channel_id, r.daily_date): r for r in rows if r.daily_date is not None}
+    def daily_round_states(
+        self, channel_row_ids: Sequence[int], first_date: dt.date
+    ) -> dict[tuple[int, dt.date], DailyRoundState]:
+        """The daily rounds of these channels on or after a date, by (channel row id, local date)."""
+        rows = self.session.execute(
+            select(RoundRow.id, RoundRow.channel_id, RoundRow.daily_date, RoundRow.status)
+            .add_columns(RoundRow.claimed_at)
+            .where(RoundRow.channel_id.in_(channel_row_ids), RoundRow.daily_date >= first_date)
+        ).all()
+        return {
+            (r.channel_id, r.daily_date): DailyRoundState(r.id, r.status, r.claimed_at)
+            for r in rows
+            if r.daily_date is not None
+        }
 
-    def scheduled_channels(self) -> list[tuple[int, ChannelSettings]]:
-        rows = self.session.scalars(
-            select(ChannelRow).where(
+    def scheduled_channels(
+        self, *, after_row_id: int = 0, limit: int | None = None
+    ) -> list[tuple[int, ChannelSettings]]:
+        """Channels with an active schedule, by row id; a page of them with `after_row_id` and `limit`."""
+        # Plain rows, not ORM objects: a sweep reads every scheduled channel, and building ten thousand
+        # tracked instances cost more than the query (bench/fanout.py).
+        query = (
+            select(ChannelRow.__table__)
+            .where(
                 ChannelRow.schedule_enabled.is_(True),
                 ChannelRow.active.is_(True),
                 ChannelRow.paused.is_(False),
+                ChannelRow.id > after_row_id,
             )
-        ).all()
-        return [(r.id, _channel_settings(r)) for r in rows]
+            .order_by(ChannelRow.id)
+            .limit(limit)
+        )
+        return [(r.id, _channel_settings(r)) for r in self.session.execute(query)]
 
     def rounds_to_reveal(self, now: dt.datetime, stale_before: dt.datetime) -> list[int]:
         """Rounds whose reveal is due, and reveals claimed long ago that never finished."""
@@ -793,7 +818,7 @@ def _review_state(row: ReviewCardRow) -> ReviewState:
     )
 
 
-def _channel_ref(row: ChannelRow) -> ChannelRef:
+def _channel_ref(row: ChannelRow | Row[Any]) -> ChannelRef:
     return ChannelRef(
         platform=Platform(row.platform),
         workspace_id=row.workspace_id,
@@ -811,7 +836,7 @@ def _member(row: MemberRow) -> MemberRef:
     )
 
 
-def _channel_settings(row: ChannelRow) -> ChannelSettings:
+def _channel_settings(row: ChannelRow | Row[Any]) -> ChannelSettings:
     return ChannelSettings(
         channel=_channel_ref(row),
         active=row.active,

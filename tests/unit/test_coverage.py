@@ -71,3 +71,12 @@ def test_compounds_match_their_two_word_spelling_both_ways() -> None:
     assert assess("we rolled back to the last release", one_word).covered == ("Rollback",)
     assert assess("then do a quick rollback", POINTS[2:]).covered == ("Rollback",)
     assert assess("we rolled the release back", POINTS[2:]).covered == ("Rollback",)
+
+
+def test_a_terse_answer_of_actions_still_counts() -> None:
+    points = (
+        KeyPoint(label="Small share", terms=("percentage of traffic",)),
+        KeyPoint(label="Rollback", terms=("rollback",)),
+    )
+    cov = assess("Canary: small percentage of traffic, compare metrics, rollback.", points)
+    assert cov.covered == ("Small share", "Rollback")
