@@ -25,6 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from aiohttp import ClientSession, TCPConnector
@@ -32,10 +33,12 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adapters.slack.chat import SlackChat, make_client
 from bot.daily import DailyRounds
 from bot.domain import Card, ChannelRef, ChannelSettings, IncomingAnswer, MemberRef, Platform, ThreadRef
 from bot.engine import Engine
-from bot.ports import FixedClock
+from bot.ports import ChatPort, FixedClock
+from bot.settings import load_settings
 from content.library import QuestionLibrary
 from storage.database import make_engine
 from storage.migrate import upgrade
@@ -186,6 +189,12 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument(
+        "--chat",
+        choices=("slack", "http"),
+        default="slack",
+        help="slack: the Slack adapter's SlackChat (slack_sdk); http: one bare aiohttp POST per post",
+    )
     args = parser.parse_args()
 
     schema = None
@@ -205,8 +214,17 @@ async def main() -> None:
         server = multiprocessing.Process(target=serve_fake_platform, args=(args.port,), daemon=True)
         server.start()
         await wait_for_port(args.port)
-        async with ClientSession(connector=TCPConnector(limit=args.concurrency)) as session:
-            chat = HttpChat(f"http://127.0.0.1:{args.port}/api", session)
+        base_url = f"http://127.0.0.1:{args.port}/api"
+        async with AsyncExitStack() as stack:
+            if args.chat == "slack":  # the Slack adapter's own delivery: slack_sdk client, Block Kit cards
+                settings = load_settings(slack_bot_token="xoxb-bench", slack_api_url=f"{base_url}/")
+                slack = SlackChat(make_client(settings))
+                stack.push_async_callback(slack.close)
+                chat: ChatPort = slack
+            else:
+                session = ClientSession(connector=TCPConnector(limit=args.concurrency))
+                await stack.enter_async_context(session)
+                chat = HttpChat(base_url, session)
             engine = Engine(
                 uow=SqlUnitOfWork(db),
                 questions=QuestionLibrary.load(),
@@ -220,7 +238,6 @@ async def main() -> None:
             report = await daily.deliver_due()
             elapsed = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        base_url = f"http://127.0.0.1:{args.port}/api"
         measured_floor = await bare_posts(base_url, args.channels, args.concurrency)
         server.terminate()
     finally:
@@ -232,7 +249,9 @@ async def main() -> None:
             admin.dispose()
     floor = args.channels / args.concurrency * LATENCY
     backend = url.split(":")[0]
-    print(f"backend={backend} channels={args.channels} concurrency={args.concurrency} {report}")
+    print(
+        f"backend={backend} chat={args.chat} channels={args.channels} concurrency={args.concurrency} {report}"
+    )
     print(
         f"time={elapsed:.2f}s floor={floor:.2f}s ratio={elapsed / floor:.2f} "
         f"measured_floor={measured_floor:.2f}s ratio_measured={elapsed / measured_floor:.2f} "

@@ -78,6 +78,7 @@ class SlackAdapter:
         return self.settings.slack_app_token is not None
 
     async def start(self, engine: Engine) -> None:
+        self.chat.open_session()  # the Bolt app shares the client, so its calls reuse the connections too
         await self._check_bot_token()
         self.chat.on_channel_gone = engine.deactivate_channel
         handlers = SlackHandlers(
@@ -128,6 +129,7 @@ class SlackAdapter:
             await self.http.stop()
             self.http = None
         await self.work.drain(STOP_GRACE_SECONDS)
+        await self.chat.close()
 
 
 def create_adapter(settings: Settings) -> SlackAdapter:

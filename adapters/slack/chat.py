@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -81,12 +82,43 @@ class SlackChat:
         self.pacer = ChannelPacer(min_interval)
         self._bot_user_id: str | None = None
         self._bot_id: str | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         # Set by the adapter once the engine exists: a channel that is gone is marked inactive.
         self.on_channel_gone: Callable[[ChannelRef], None] | None = None
+
+    def open_session(self) -> None:
+        """Give the Web API client one HTTP session for all its calls, on the running loop.
+
+        Without one, slack_sdk opens a new aiohttp session, so a new TCP and TLS connection to Slack, for
+        every call: a daily fan-out to thousands of channels would pay a handshake per post. Idempotent;
+        a session made on another (finished) event loop is replaced. A session the caller gave the client
+        is left alone."""
+        loop = asyncio.get_running_loop()
+        current = self.client.session
+        if current is not None and current is not self._session and not current.closed:
+            return
+        if self._session is not None and not self._session.closed and self._session_loop is loop:
+            return
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.client.timeout),
+            trust_env=self.client.trust_env_in_session,
+        )
+        self._session_loop = loop
+        self.client.session = self._session
+
+    async def close(self) -> None:
+        """Close the session `open_session` made (at stop)."""
+        if self._session is not None:
+            if self.client.session is self._session:
+                self.client.session = None
+            await self._session.close()
+            self._session = None
 
     async def bot_user_id(self) -> str | None:
         """The bot's own user id (auth.test, once); None if Slack cannot say right now."""
         if self._bot_user_id is None:
+            self.open_session()
             try:
                 response = await self.client.auth_test()
                 self._bot_user_id = response.get("user_id")
@@ -212,6 +244,7 @@ class SlackChat:
         )
 
     async def _call(self, channel_id: str, method: Any, **kwargs: Any) -> Any:
+        self.open_session()
         try:
             return await method(**kwargs)
         except SlackApiError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -232,18 +233,15 @@ def _button(action: Action, round_id: int | None) -> ButtonElement:
 
 def render_card(card: Card) -> list[SlackMessage]:
     """One card as one or more messages, each within Block Kit's limits."""
-    content: list[Block] = [_title_block(card.title)]
-    for section in card.sections:
-        content.extend(_section_blocks(section))
-    tail: list[Block] = []
+    content = list(_content_blocks(card.title, card.sections))
+    tail: list[dict[str, Any]] = []
     if card.footer:
         footer = clip(inline(card.footer), CONTEXT_TEXT_LIMIT)
-        tail.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+        tail.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]).to_dict())
     if card.actions:
         block_id = f"round-{card.round_id}" if card.round_id is not None else None
-        tail.append(
-            ActionsBlock(block_id=block_id, elements=[_button(a, card.round_id) for a in card.actions])
-        )
+        buttons = [_button(a, card.round_id) for a in card.actions]
+        tail.append(ActionsBlock(block_id=block_id, elements=buttons).to_dict())
     pages = [content[i : i + BLOCKS_PER_MESSAGE] for i in range(0, len(content), BLOCKS_PER_MESSAGE)]
     if len(pages[-1]) + len(tail) <= BLOCKS_PER_MESSAGE:
         pages[-1] = pages[-1] + tail
@@ -253,10 +251,19 @@ def render_card(card: Card) -> list[SlackMessage]:
     messages = []
     for index, page in enumerate(pages):
         text = fallback_text(card) if index == 0 else escape(strings.CONTINUED.format(title=card.title))
-        messages.append(
-            SlackMessage(text=text, blocks=[block.to_dict() for block in page], metadata=metadata)
-        )
+        messages.append(SlackMessage(text=text, blocks=page, metadata=metadata))
     return messages
+
+
+@lru_cache(maxsize=512)
+def _content_blocks(title: str, sections: tuple[Section, ...]) -> tuple[dict[str, Any], ...]:
+    """The title and sections as block dicts. Cached: a daily fan-out sends the same question to thousands
+    of channels, and building and validating Block Kit models was most of each post's CPU time
+    (bench/fanout.py). The dicts are shared between messages, so nothing may modify them."""
+    blocks: list[Block] = [_title_block(title)]
+    for section in sections:
+        blocks.extend(_section_blocks(section))
+    return tuple(block.to_dict() for block in blocks)
 
 
 def card_metadata(card: Card) -> dict[str, Any] | None:

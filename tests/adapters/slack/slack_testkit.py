@@ -75,6 +75,7 @@ class Call:
     method: str
     args: dict[str, Any]
     at: float  # event-loop time, for pacing assertions
+    connection: object = None  # the client's (host, port): which TCP connection carried the call
 
 
 @dataclass
@@ -154,7 +155,8 @@ class FakeSlack:
             else:
                 args.update(dict(await request.post()))
         args["_authorization"] = request.headers.get("Authorization", "")
-        self.calls.append(Call(method, args, asyncio.get_running_loop().time()))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.calls.append(Call(method, args, asyncio.get_running_loop().time(), peer))
         if method in self.rate_limit_once:
             self.rate_limit_once.discard(method)
             return web.json_response(

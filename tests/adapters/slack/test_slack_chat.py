@@ -34,6 +34,18 @@ async def test_post_round_returns_the_message_ts_and_sends_blocks_with_a_text_fa
     assert call.args["_authorization"] == f"Bearer {TOKEN}"
 
 
+async def test_calls_share_one_connection_until_close(slack_settings, fake_slack: FakeSlack):
+    chat = chat_for(slack_settings)
+    for i in range(5):
+        await chat.post_round(channel_ref(TEAM, f"C{i}"), CARD)
+    await chat.fetch_replies(ThreadRef(channel=CHANNEL, message_id="1764064800.000001"))
+    connections = {c.connection for c in fake_slack.calls}
+    assert len(fake_slack.calls) >= 6 and len(connections) == 1  # slack_sdk alone opens one per call
+    session = chat.client.session
+    await chat.close()
+    assert session is not None and session.closed and chat.client.session is None
+
+
 async def test_a_card_too_long_for_one_message_continues_in_the_rounds_thread(slack_settings, fake_slack):
     chat = chat_for(slack_settings)
     long = Card(kind=CardKind.QUESTION, title="Q", sections=tuple(Section(body=f"s{i}") for i in range(70)))
