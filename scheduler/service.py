@@ -1,6 +1,7 @@
 """One APScheduler 3 AsyncIOScheduler on the bot's event loop: a sweep every 30 s plus one date job per
-channel at its next post time, so posts are on the minute. Jobs only *trigger* `DailyRounds.deliver_due`;
-the database decides what is due and who sends it, so restarts and replicas are safe."""
+distinct next post time (channels sharing 09:30 Berlin share one job), so posts are on the minute. Jobs only
+*trigger* `DailyRounds.deliver_due`; the database decides what is due and who sends it, so restarts and
+replicas are safe."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily import DailyRounds
+from bot.domain import ChannelRef, ChannelSettings, Platform
 from scheduler.timing import next_slots
 
 log = logging.getLogger("practicebot.scheduler")
@@ -21,6 +23,8 @@ SWEEP_JOB = "sweep"
 # A trigger missed by up to this long (event loop busy, laptop asleep) still runs; later sweeps catch up
 # anything older, so nothing is dropped silently (APScheduler's default grace is 1 s).
 MISFIRE_GRACE_SECONDS = 15 * 60
+# next_slots reads only the schedule fields of a ChannelSettings; this stands in for the channels sharing one.
+_ANY_CHANNEL = ChannelRef(platform=Platform.CONSOLE, workspace_id="-", channel_id="-")
 
 
 class SchedulerService:
@@ -31,8 +35,10 @@ class SchedulerService:
             timezone=dt.UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         )
-        self._channel_jobs: dict[str, dt.datetime] = {}
+        self._post_jobs: dict[str, dt.datetime] = {}  # job id -> when it fires
         self._sweeps: set[asyncio.Task[None]] = set()
+        self._sweeping = False
+        self._again = False
         self._stopping = False
 
     def start(self) -> None:
@@ -43,15 +49,15 @@ class SchedulerService:
             id=SWEEP_JOB,
             next_run_time=dt.datetime.now(dt.UTC),
         )
-        self.daily.engine.schedule_listeners.append(self.sync_channel_jobs)
+        self.daily.engine.schedule_listeners.append(self.sync_post_jobs)
         self.scheduler.start()
         log.info("scheduler started", extra={"sweep_seconds": self.sweep_seconds})
 
     async def shutdown(self, timeout: float = 10.0) -> None:
         """Stop triggering, then let a delivery in flight finish (a post is never cut between its send
         and its record), up to `timeout` seconds."""
-        if self.sync_channel_jobs in self.daily.engine.schedule_listeners:
-            self.daily.engine.schedule_listeners.remove(self.sync_channel_jobs)
+        if self.sync_post_jobs in self.daily.engine.schedule_listeners:
+            self.daily.engine.schedule_listeners.remove(self.sync_post_jobs)
         self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -65,14 +71,25 @@ class SchedulerService:
         await asyncio.sleep(0)  # AsyncIOScheduler finishes its shutdown on the next loop turn
 
     async def sweep(self) -> None:
+        """Deliver what is due, then refresh the post jobs. One sweep at a time per process: a trigger
+        that fires while a sweep runs (thousands of channels can share a post time) makes that sweep go
+        round once more instead of starting a second one beside it."""
         if self._stopping:
             return
+        if self._sweeping:
+            self._again = True
+            return
+        self._sweeping = True
         task = asyncio.current_task()
         if task is not None:
             self._sweeps.add(task)
         try:
-            await self.daily.deliver_due()
-            self.sync_channel_jobs()
+            self._again = True
+            while self._again and not self._stopping:
+                self._again = False
+                await self.daily.deliver_due()
+            now = self.daily.engine.clock.now()
+            self._apply_post_times(await asyncio.to_thread(self._next_post_times, now))
         except asyncio.CancelledError:
             # The loop is closing under a sweep that started too late to be waited for. Whatever it sent
             # but did not record stays claimed and is found again by the next sweep (see CLAIM_TIMEOUT).
@@ -80,29 +97,48 @@ class SchedulerService:
         except Exception:  # a database hiccup must not kill the sweep job
             log.exception("sweep failed")
         finally:
+            self._sweeping = False
             if task is not None:
                 self._sweeps.discard(task)
 
-    def sync_channel_jobs(self) -> None:
-        """One date job per scheduled channel at its next post time; rebuilt whenever a schedule changes
-        (here, or in another replica: the sweep calls this too)."""
-        now = self.daily.engine.clock.now()
+    def sync_post_jobs(self) -> None:
+        """Refresh the post jobs now (after a schedule change here; the sweep refreshes them too, which
+        picks up changes made by another replica)."""
+        self._apply_post_times(self._next_post_times(self.daily.engine.clock.now()))
+
+    def post_times(self) -> list[dt.datetime]:
+        """When the next post jobs fire, in order."""
+        return sorted(self._post_jobs.values())
+
+    def _next_post_times(self, now: dt.datetime) -> set[dt.datetime]:
+        """The next post instant of every distinct schedule: one job per instant, not per channel."""
         with self.daily.engine.uow() as store:
-            channels = store.scheduled_channels()
-        wanted: dict[str, dt.datetime] = {}
-        for _row_id, settings in channels:
-            upcoming = next_slots(settings, now, count=1)
+            shapes = store.schedule_shapes()
+        times = set()
+        for post_time, days, timezone, skip_dates in shapes:
+            shape = ChannelSettings(
+                channel=_ANY_CHANNEL,
+                schedule_enabled=True,
+                post_time=post_time,
+                days=days,
+                timezone=timezone,
+                skip_dates=skip_dates,
+            )
+            upcoming = next_slots(shape, now, count=1)
             if upcoming:
-                ref = settings.channel
-                wanted[f"post:{ref.platform}:{ref.workspace_id}:{ref.channel_id}"] = upcoming[0].post_at
-        for job_id in set(self._channel_jobs) - set(wanted):
+                times.add(upcoming[0].post_at)
+        return times
+
+    def _apply_post_times(self, wanted: set[dt.datetime]) -> None:
+        ids = {f"post-at:{at.isoformat()}": at for at in wanted}
+        for job_id in set(self._post_jobs) - set(ids):
             if self.scheduler.get_job(job_id):
                 self.scheduler.remove_job(job_id)
-            del self._channel_jobs[job_id]
-        for job_id, run_at in wanted.items():
-            if self._channel_jobs.get(job_id) == run_at and self.scheduler.get_job(job_id):
+            del self._post_jobs[job_id]
+        for job_id, run_at in ids.items():
+            if job_id in self._post_jobs and self.scheduler.get_job(job_id):
                 continue
             self.scheduler.add_job(
                 self.sweep, DateTrigger(run_date=run_at, timezone=dt.UTC), id=job_id, replace_existing=True
             )
-            self._channel_jobs[job_id] = run_at
+            self._post_jobs[job_id] = run_at

@@ -328,6 +328,26 @@ class SqlStore:
             if r.daily_date is not None
         }
 
+    def schedule_shapes(self) -> set[tuple[str, tuple[str, ...], str, tuple[dt.date, ...]]]:
+        """The distinct (post time, days, timezone, skip dates) of active schedules: all the scheduler needs
+        to know when the next posts are, however many channels share them."""
+        rows = self.session.execute(
+            select(ChannelRow.post_time, ChannelRow.days, ChannelRow.timezone, ChannelRow.skip_dates).where(
+                ChannelRow.schedule_enabled.is_(True),
+                ChannelRow.active.is_(True),
+                ChannelRow.paused.is_(False),
+            )
+        )
+        return {
+            (
+                post_time,
+                tuple(days.split(",")) if days else (),
+                timezone,
+                tuple(dt.date.fromisoformat(d) for d in skip_dates or ()),
+            )
+            for post_time, days, timezone, skip_dates in rows
+        }
+
     def scheduled_channels(
         self, *, after_row_id: int = 0, limit: int | None = None
     ) -> list[tuple[int, ChannelSettings]]:
