@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         default=(), description="comma-separated shard ids this replica runs"
     )
     discord_api_url: str = Field(default="", description="Discord REST base URL override (proxies, tests)")
+    discord_requests_per_second: float = Field(
+        default=40.0,
+        gt=0,
+        le=50,
+        description="REST calls per second this replica makes for deliveries (Discord allows 50 per bot)",
+    )
 
     @field_validator(
         "admins", "discord_guild_ids", "discord_shard_ids", "slack_vote_reactions", mode="before"

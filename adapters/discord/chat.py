@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 
 import discord
+from aiolimiter import AsyncLimiter
 
 from adapters.discord import strings, translate
 from adapters.discord.components import CUSTOM_ID
@@ -73,9 +74,21 @@ def thread_name(card: Card) -> str:
 class DiscordChat:
     platform = Platform.DISCORD
 
-    def __init__(self, client: discord.Client, token: str | None, *, message_content: bool = False) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        token: str | None,
+        *,
+        message_content: bool = False,
+        requests_per_second: float = 40.0,
+    ) -> None:
         self.client = client
         self.message_content = message_content
+        # Discord allows a bot 50 REST calls a second in all and answers more with 429s; discord.py only
+        # backs off after one, and 10,000 of them in 10 minutes get the IP banned. A daily fan-out makes
+        # two or three calls per channel, so its calls are paced up front. Interaction responses are
+        # exempt from the global limit and are not paced.
+        self.rest_limiter = AsyncLimiter(requests_per_second, 1.0)
         self._token = token
         self._login_lock = asyncio.Lock()
         # Set by the adapter once the engine exists: a channel that no longer exists is marked inactive.
@@ -104,6 +117,7 @@ class DiscordChat:
             if reference is not None and index == 0:
                 kwargs["reference"] = reference
                 kwargs["mention_author"] = False
+            await self.rest_limiter.acquire()
             sent.append(await target.send(**kwargs))
         return sent
 
@@ -127,6 +141,7 @@ class DiscordChat:
             raise
         rest_target: int = message.id
         try:
+            await self.rest_limiter.acquire()
             await self.client.http.start_thread_with_message(
                 int(channel.channel_id),
                 message.id,
@@ -197,8 +212,10 @@ class DiscordChat:
             await send_interaction(interaction, messages, ephemeral=True)
             return
         try:
+            await self.rest_limiter.acquire()
             dm = await self.client.create_dm(discord.Object(id=int(member.user_id)))
             for message in messages:
+                await self.rest_limiter.acquire()
                 await dm.send(**message.kwargs())
         except discord.HTTPException as exc:  # DMs closed, or the member left: not worth failing a reveal
             log.info("private card not delivered", extra={"member": member.user_id, "status": exc.status})
@@ -213,6 +230,7 @@ class DiscordChat:
             int(thread.message_id), guild_id=int(thread.channel.workspace_id)
         )
         replies: list[IncomingAnswer] = []
+        await self.rest_limiter.acquire()  # the first page; a long thread's few more pages are not paced
         try:
             async for message in target.history(limit=HISTORY_LIMIT, oldest_first=True):
                 answer = translate.answer_from_message(message, thread)
@@ -234,6 +252,7 @@ class DiscordChat:
         target = self.client.get_partial_messageable(int(channel.channel_id))
         me = self.client.user.id if self.client.user else None
         after = discord.Object(id=discord.utils.time_snowflake(since - dt.timedelta(seconds=5)))
+        await self.rest_limiter.acquire()
         async for message in target.history(limit=FIND_POSTED_LIMIT, after=after, oldest_first=True):
             if message.author.id != me:
                 continue

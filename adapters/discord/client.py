@@ -143,7 +143,12 @@ class DiscordAdapter:
         self.settings = settings
         token = settings.discord_token.get_secret_value() if settings.discord_token else None
         self.client = make_client(settings, **client_options)
-        self.chat = DiscordChat(self.client, token, message_content=settings.discord_message_content)
+        self.chat = DiscordChat(
+            self.client,
+            token,
+            message_content=settings.discord_message_content,
+            requests_per_second=settings.discord_requests_per_second,
+        )
         self.tree = build_tree(self.client, self._route_command)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self._token = token

@@ -73,6 +73,7 @@ class Call:
     path: str
     body: Any
     query: dict[str, str]
+    at: float = 0.0  # event-loop time of arrival
 
 
 @dataclass
@@ -220,7 +221,8 @@ class FakeDiscord:
                 raw = await request.read()
                 if request.content_type == "application/json" and raw:
                     body = json.loads(raw)
-        self.calls.append(Call(request.method, path, body, dict(request.query)))
+        arrived = asyncio.get_running_loop().time()
+        self.calls.append(Call(request.method, path, body, dict(request.query), arrived))
         parts = path.strip("/").split("/")
         route = (request.method, *parts)
         if self.reject_token:

@@ -262,6 +262,19 @@ async def test_forbidden_thread_on_a_scheduled_round_is_explained_in_the_channel
     assert notice.body["allowed_mentions"] == {"parse": [], "replied_user": False}
 
 
+async def test_deliveries_are_paced_under_discords_global_rate_limit(make_bot: MakeBot) -> None:
+    bot = await make_bot(discord_requests_per_second=20)
+    [reply] = await bot.engine.ask(CHANNEL, visibility=Visibility.PRIVATE)
+    before = len(bot.fake.calls)
+    for _ in range(15):  # a scheduler fan-out: a message and a thread per round, 30 REST calls
+        await bot.adapter.chat.post_round(CHANNEL, reply.card)
+    calls = [c for c in bot.fake.calls[before:] if c.method == "POST"]
+    assert len(calls) == 30
+    # A burst of 20, then one call every 50 ms: never the whole fan-out at once.
+    assert calls[-1].at - calls[0].at >= 0.4
+    assert all(sum(1 for c in calls if c.at - first.at < 1.0) <= 40 for first in calls)
+
+
 async def test_config_needs_manage_server_manage_channels_or_the_admin_role(make_bot: MakeBot) -> None:
     bot = await make_bot()
     refused = await bot.command("config", {"settings": "categories technical"}, who=BOB)
