@@ -49,7 +49,11 @@ def make_client(settings: Settings) -> AsyncWebClient:
     """The Web API client every Slack call goes through: aimed at PRACTICEBOT_SLACK_API_URL, with the
     SDK's retry handlers for connection errors (default) and 429 Retry-After (added here)."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    # slack_sdk formats a debug line with the whole request body for every call unless its logger's *own*
+    # level is above DEBUG (it tests `logger.level`, which is NOTSET even when a parent drops debug lines).
+    sdk_logger = logging.getLogger("slack_sdk.web.async_base_client")
+    sdk_logger.setLevel(max(sdk_logger.getEffectiveLevel(), logging.INFO))
+    client = AsyncWebClient(token=token, base_url=settings.slack_api_url, logger=sdk_logger)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return client
 

@@ -231,17 +231,37 @@ def _button(action: Action, round_id: int | None) -> ButtonElement:
     )
 
 
+@lru_cache(maxsize=256)
+def _footer_block(footer: str) -> dict[str, Any]:
+    text = MarkdownTextObject(text=clip(inline(footer), CONTEXT_TEXT_LIMIT))
+    return ContextBlock(elements=[text]).to_dict()
+
+
+def _actions_block(actions: tuple[Action, ...], round_id: int | None) -> dict[str, Any]:
+    """The buttons, built and validated once per set of actions; only the round id differs per card."""
+    block = dict(_actions_template(actions))
+    if round_id is not None:
+        block["block_id"] = f"round-{round_id}"
+        block["elements"] = [
+            element if action.value else element | {"value": str(round_id)}
+            for action, element in zip(actions, block["elements"], strict=True)
+        ]
+    return block
+
+
+@lru_cache(maxsize=256)
+def _actions_template(actions: tuple[Action, ...]) -> dict[str, Any]:
+    return ActionsBlock(elements=[_button(a, None) for a in actions]).to_dict()
+
+
 def render_card(card: Card) -> list[SlackMessage]:
     """One card as one or more messages, each within Block Kit's limits."""
     content = list(_content_blocks(card.title, card.sections))
     tail: list[dict[str, Any]] = []
     if card.footer:
-        footer = clip(inline(card.footer), CONTEXT_TEXT_LIMIT)
-        tail.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]).to_dict())
+        tail.append(_footer_block(card.footer))
     if card.actions:
-        block_id = f"round-{card.round_id}" if card.round_id is not None else None
-        buttons = [_button(a, card.round_id) for a in card.actions]
-        tail.append(ActionsBlock(block_id=block_id, elements=buttons).to_dict())
+        tail.append(_actions_block(card.actions, card.round_id))
     pages = [content[i : i + BLOCKS_PER_MESSAGE] for i in range(0, len(content), BLOCKS_PER_MESSAGE)]
     if len(pages[-1]) + len(tail) <= BLOCKS_PER_MESSAGE:
         pages[-1] = pages[-1] + tail

@@ -43,6 +43,26 @@ def test_a_question_card_has_header_body_footer_and_buttons_carrying_the_round_i
     assert message.text.startswith("Technical · easy\nHow does a canary")  # the notification fallback
 
 
+def test_cards_of_one_question_share_rendering_but_not_their_round_ids():
+    def card(round_id: int | None) -> Card:
+        return Card(
+            kind=CardKind.QUESTION,
+            title="Technical · easy",
+            sections=(Section(body="How does a canary release work?"),),
+            footer="question mini-canary",
+            actions=(cards.ANSWER_PRIVATELY,),
+            round_id=round_id,
+        )
+
+    (first,) = render_card(card(1))
+    (second,) = render_card(card(2))
+    (unrounded,) = render_card(card(None))
+    assert first.blocks[:-1] == second.blocks[:-1]
+    assert (first.blocks[-1]["block_id"], first.blocks[-1]["elements"][0]["value"]) == ("round-1", "1")
+    assert (second.blocks[-1]["block_id"], second.blocks[-1]["elements"][0]["value"]) == ("round-2", "2")
+    assert "block_id" not in unrounded.blocks[-1] and "value" not in unrounded.blocks[-1]["elements"][0]
+
+
 def test_an_explicit_action_value_wins_over_the_round_id():
     card = Card(kind=CardKind.NOTICE, title="t", actions=(Action(id="x", label="X", value="v"),), round_id=3)
     (message,) = render_card(card)
