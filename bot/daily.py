@@ -44,13 +44,6 @@ class DuePost:
     retry_round_id: int | None = None  # a stale claim to take over instead of a new round
 
 
-@dataclass(frozen=True)
-class DueWork:
-    posts: list[DuePost]
-    reveals: list[int]
-    reminders: list[tuple[int, int]] = field(default_factory=list)  # (round id, minutes before the reveal)
-
-
 @dataclass
 class DeliveryReport:
     posted: int = 0
@@ -167,14 +160,8 @@ class DailyRounds:
                 posts.append(DuePost(row_id, settings, slot, retry_round_id=row.round_id))
         return posts, (channels[-1][0] if channels else None)
 
-    def due_work(self, now: dt.datetime) -> DueWork:
-        """Everything due at `now`: posts (see `due_posts`), reveals (including reveals abandoned by a
-        crashed process) and reminders."""
-        posts, _ = self.due_posts(now)
-        reveals, reminders = self._due_follow_ups(now)
-        return DueWork(posts=posts, reveals=reveals, reminders=reminders)
-
     def _due_follow_ups(self, now: dt.datetime) -> tuple[list[int], list[tuple[int, int]]]:
+        """Reveals due at `now` (including reveals abandoned by a crashed process) and reminders."""
         with self.engine.uow() as store:
             return store.rounds_to_reveal(now, now - CLAIM_TIMEOUT), store.rounds_to_remind(now)
 
