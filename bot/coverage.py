@@ -94,6 +94,7 @@ class Answer:
     tokens: tuple[Token, ...]
     listed: frozenset[int]
     known_words: frozenset[str]
+    usable: tuple[int, ...] = ()  # positions not in a list, where a match may start
 
     @classmethod
     def parse(cls, text: str, known_words: frozenset[str] = frozenset()) -> Answer:
@@ -116,7 +117,8 @@ class Answer:
                 toks.extend(part_tokens)
             if names >= _LIST_MIN_ITEMS:
                 listed.update(run)
-        return cls(tuple(toks), frozenset(listed), known_words)
+        usable = tuple(i for i in range(len(toks)) if i not in listed)
+        return cls(tuple(toks), frozenset(listed), known_words, usable)
 
 
 def _bare_names(part: str) -> int:
@@ -155,8 +157,7 @@ def term_in(term_tokens: Sequence[Token], answer: Answer) -> bool:
     item of a bare list. A compound matches its two-word spelling both ways ("rollback", "rolled back")."""
     if not term_tokens:
         return False
-    toks, known, listed = answer.tokens, answer.known_words, answer.listed
-    usable = [i for i in range(len(toks)) if i not in listed]
+    toks, known, listed, usable = answer.tokens, answer.known_words, answer.listed, answer.usable
     if len(term_tokens) == 1:
         (term,) = term_tokens
         pairs = (i for i in usable if i + 1 < len(toks) and i + 1 not in listed)

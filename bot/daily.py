@@ -142,8 +142,8 @@ class DailyRounds:
         self, now: dt.datetime, *, after_row_id: int = 0, limit: int | None = None
     ) -> tuple[list[DuePost], int | None]:
         """Posts due at `now` (today's question, or a missed one whose reveal has not passed, or a claim
-        abandoned by a crashed process) among a page of scheduled channels, and the last channel row id
-        read (None when the page was empty: every channel has been seen)."""
+        abandoned by a crashed process) among a page of scheduled channels, and the row id to read on from
+        (None when this page was the last)."""
         stale_before = now - CLAIM_TIMEOUT
         with self.engine.uow() as store:
             channels = store.scheduled_channels(after_row_id=after_row_id, limit=limit)
@@ -158,12 +158,14 @@ class DailyRounds:
                 posts.append(DuePost(row_id, settings, slot))
             elif row.status == RoundStatus.POSTING.value and row.claimed_at and row.claimed_at < stale_before:
                 posts.append(DuePost(row_id, settings, slot, retry_round_id=row.round_id))
-        return posts, (channels[-1][0] if channels else None)
+        full_page = limit is not None and len(channels) == limit
+        return posts, (channels[-1][0] if full_page else None)
 
-    def _due_follow_ups(self, now: dt.datetime) -> tuple[list[int], list[tuple[int, int]]]:
+    def _due_follow_ups(self, now: dt.datetime) -> tuple[list[Round], list[tuple[int, int]]]:
         """Reveals due at `now` (including reveals abandoned by a crashed process) and reminders."""
         with self.engine.uow() as store:
-            return store.rounds_to_reveal(now, now - CLAIM_TIMEOUT), store.rounds_to_remind(now)
+            reveals = [store.round(i) for i in store.rounds_to_reveal(now, now - CLAIM_TIMEOUT)]
+            return [r for r in reveals if r is not None], store.rounds_to_remind(now)
 
     async def deliver_due(self) -> DeliveryReport:
         """Run everything due now (by the engine's clock, the same one every claim is stamped with), with
@@ -186,7 +188,8 @@ class DailyRounds:
                 size, due = CLAIM_CHUNK, due + len(posts)
                 fresh = [p for p in posts if p.retry_round_id is None]
                 modes = {p.settings.channel: p.settings.answer_mode for p in fresh}
-                for r, q in await asyncio.to_thread(self._claim, fresh, now, report):
+                claimed = await asyncio.to_thread(self._claim, fresh, now, report) if fresh else []
+                for r, q in claimed:
                     pool.submit(
                         r.channel.platform.value,
                         f"post:{r.channel.channel_id}",
@@ -200,9 +203,7 @@ class DailyRounds:
                         pool.submit(channel.platform.value, label, self._retry_post, (p, now, report))
             reveals, reminders = await asyncio.to_thread(self._due_follow_ups, now)
             due += len(reveals) + len(reminders)
-            with self.engine.uow() as store:
-                reveal_rounds = [r for r in (store.round(i) for i in reveals) if r is not None]
-            for r in reveal_rounds:
+            for r in reveals:
                 pool.submit(r.channel.platform.value, f"reveal:{r.id}", self._reveal, (r, now, report))
             for round_id, minutes_left in reminders:
                 pool.submit(

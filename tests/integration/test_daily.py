@@ -10,6 +10,7 @@ import pytest
 from conftest import CHANNEL, FakeChat, member, text_of
 from sqlalchemy import Engine, text
 
+from bot import daily as daily_module
 from bot.daily import DailyRounds
 from bot.domain import CardKind, ChannelRef, Platform, RoundStatus
 from bot.engine import CommandContext
@@ -186,7 +187,12 @@ async def test_paused_and_skipped_days_post_nothing(db: Engine, mini_library: Qu
         assert store.round_for_date(CHANNEL, dt.date(2026, 11, 26)).status is RoundStatus.OPEN
 
 
-async def test_fan_out_is_bounded_per_platform(db: Engine, mini_library: QuestionLibrary) -> None:
+async def test_fan_out_is_bounded_per_platform_and_reaches_every_page_of_channels(
+    db: Engine, mini_library: QuestionLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(daily_module, "FIRST_CLAIM_CHUNK", 4)  # 30 channels: pages of 4, 7, 7, 7, 5
+    monkeypatch.setattr(daily_module, "CLAIM_CHUNK", 7)
+
     class SlowChat(FakeChat):
         in_flight = 0
         peak = 0
@@ -206,6 +212,7 @@ async def test_fan_out_is_bounded_per_platform(db: Engine, mini_library: Questio
         await configure(daily, ChannelRef(platform=Platform.CONSOLE, workspace_id="w1", channel_id=f"f{i}"))
     report = await daily.deliver_due()
     assert report.posted == 30 and SlowChat.peak == 3
+    assert (await daily.deliver_due()).posted == 0
     with engine.uow() as store:
         assert all(
             store.round_for_date(
