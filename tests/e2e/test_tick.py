@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -10,7 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATABASES, MINI_PACK, PG_URL, _drop_postgres_schema, _postgres_engine
+from conftest import DATABASES, MINI_PACK, PG_URL, _drop_postgres_schema, _postgres_engine, member
+
+from adapters.console.app import WORKSPACE
+from bot.domain import ChannelRef, Platform
+from bot.engine import CommandContext, Engine
+from bot.ports import FixedClock
+from content.library import QuestionLibrary
+from storage.database import make_engine
+from storage.migrate import upgrade
+from storage.repository import SqlUnitOfWork
 
 PRACTICEBOT = str(Path(sys.executable).with_name("practicebot"))
 
@@ -58,18 +69,31 @@ def _ticks(at: str, env: dict[str, str], n: int) -> list[subprocess.CompletedPro
     return results
 
 
-def test_concurrent_ticks_post_and_reveal_once(database_url: str, tmp_path: Path) -> None:
+def _schedule_console_channel(database_url: str) -> None:
+    """Set the console channel's schedule directly, at a fixed time. (Through `practicebot console` the
+    console's own scheduler sweeps by the real clock and, on a weekday afternoon, posts the question itself
+    before the ticks run.)"""
+    db = make_engine(database_url)
+    try:
+        upgrade(db)
+        engine = Engine(
+            uow=SqlUnitOfWork(db),
+            questions=QuestionLibrary.load([MINI_PACK], include_bundled=False),
+            clock=FixedClock(dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)),
+            chat={},
+        )
+        channel = ChannelRef(
+            platform=Platform.CONSOLE, workspace_id=WORKSPACE, channel_id="practice", name="practice"
+        )
+        ctx = CommandContext(channel=channel, member=member("ana"), is_admin=True)
+        asyncio.run(engine.handle_command(ctx, "schedule set 09:30 Europe/Berlin mon-fri"))
+    finally:
+        db.dispose()
+
+
+def test_concurrent_ticks_post_and_reveal_once(database_url: str) -> None:
     env = _env(database_url)
-    setup = subprocess.run(
-        [PRACTICEBOT, "console"],
-        input="/practice schedule set 09:30 Europe/Berlin mon-fri\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        cwd=tmp_path,
-    )
-    assert setup.returncode == 0, setup.stderr
+    _schedule_console_channel(database_url)
     posts = _ticks("2026-11-25T09:31:00+01:00", env, 3)
     assert all(r.returncode == 0 for r in posts), [r.stderr for r in posts]
     assert sum(r.stdout.count("[#practice] ==") for r in posts) == 1
