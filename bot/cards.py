@@ -64,6 +64,12 @@ def daily_question_card(round_: Round, question: Question, answer_mode: str) -> 
     return card.model_copy(update={"sections": (card.sections[0], how)})
 
 
+NAME_DROP_TIP = (
+    "Most of your answer lists names of tools and techniques. A key point counts when you say what you "
+    "would do with one and why, the way you would in an interview."
+)
+
+
 def _percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
@@ -82,6 +88,7 @@ def reveal_card(round_: Round, question: Question, feedback: Sequence[tuple[Stor
         lines = tuple(
             f"{answer.member.label}: {len(cov.covered)}/{len(cov.covered) + len(cov.missed)} key points"
             + (" (late)" if answer.late else "")
+            + (" (mostly a list of names)" if cov.name_dropping else "")
             for answer, cov in feedback
         )
         sections.append(Section(heading=f"Answers ({len(feedback)})", bullets=lines))
@@ -111,6 +118,8 @@ def feedback_card(question: Question, answer: StoredAnswer, coverage: Coverage, 
         Section(heading="Covered", bullets=coverage.covered or ("none of the key points yet",)),
         Section(heading="Missed", bullets=coverage.missed or ("nothing: every key point covered",)),
     ]
+    if coverage.name_dropping:
+        sections.insert(0, Section(heading="Tip", body=NAME_DROP_TIP))
     if answer.late:
         footer = "Answered after the reveal: feedback only, no points."
     elif awarded:

@@ -240,6 +240,7 @@ def grade(
 ) -> None:
     """Grade an answer read from stdin: which key points it covers, as at a reveal."""
     from bot.bootstrap import load_library
+    from bot.cards import NAME_DROP_TIP
     from bot.coverage import assess, vocabulary
 
     if format not in ("text", "json"):
@@ -258,6 +259,7 @@ def grade(
                     "covered": list(coverage.covered),
                     "missed": list(coverage.missed),
                     "coverage": round(coverage.score, 4),
+                    "name_dropping": coverage.name_dropping,
                 },
                 indent=2,
             )
@@ -267,6 +269,8 @@ def grade(
         f"{question.id}: {len(coverage.covered)}/{len(question.key_points)} key points "
         f"({round(coverage.score * 100)}%)"
     )
+    if coverage.name_dropping:
+        typer.echo(f"  tip: {NAME_DROP_TIP}")
     for label in coverage.covered:
         typer.echo(f"  covered: {label}")
     for label in coverage.missed:

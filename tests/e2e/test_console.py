@@ -141,6 +141,14 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
     assert as_json["coverage"] == 0.6667 and as_json["missed"] == [
         "Compare metrics against the current model"
     ]
+    assert as_json["name_dropping"] is False
+    dropped = "Argo Rollouts, Flagger, Istio, Prometheus and Grafana. Then a canary with a rollback."
+    text = _run(["grade", "mini-canary"], dropped, tmp_path, **env)
+    assert text.stdout.splitlines()[:2] == [
+        "mini-canary: 0/3 key points (0%)",
+        "  tip: Most of your answer lists names of tools and techniques. A key point counts when you say "
+        "what you would do with one and why, the way you would in an interview.",
+    ]
     unknown = _run(["grade", "no-such-question"], answer, tmp_path, **env)
     assert unknown.returncode == 2
     assert (

@@ -53,6 +53,38 @@ def test_names_in_a_bare_list_do_not_cover_a_point() -> None:
     assert explained.covered == ("Dataset versioning", "Registry")
 
 
+def test_an_answer_that_is_mostly_names_covers_nothing_and_says_so() -> None:
+    sentence = "We keep data versioning in the pipeline."
+    assert assess(sentence, VERSIONING).covered == ("Dataset versioning",)
+    dropped = assess(
+        "The usual stack: Prometheus, Grafana, Evidently, PagerDuty, Kafka, Flink, Feast, Airflow. "
+        + sentence,
+        VERSIONING,
+    )
+    assert dropped.name_dropping and dropped.covered == ()
+    assert dropped.missed == ("Dataset versioning", "Registry")
+    with_list = assess(
+        "We keep data versioning in the pipeline, so every run can be rebuilt from the exact snapshot it "
+        "read, and the model registry records which run made each model and who approved it for "
+        "production. The tools: DVC, MLflow and Docker.",
+        VERSIONING,
+    )
+    assert not with_list.name_dropping and with_list.covered == ("Dataset versioning", "Registry")
+
+
+def test_hyphenated_compounds_are_one_word_of_a_list_item() -> None:
+    point = (KeyPoint(label="Position bias", terms=("position bias",)),)
+    context = (
+        "Clicks we logged last year came from a ranking that the old model chose for each user, so items it "
+        "never showed could never be clicked, and retraining on those clicks teaches the new model to copy "
+        "the old one; the loop narrows what people see every month. "
+    )
+    listed = context + "Fixes: Thompson sampling, position-bias models, long-term metrics."
+    cov = assess(listed, point)
+    assert cov.covered == () and not cov.name_dropping
+    assert assess("Clicks carry position-bias, so we weight them.", point).covered == ("Position bias",)
+
+
 def test_a_two_item_mention_is_not_a_list() -> None:
     cov = assess("Version the raw files with DVC and push models to MLflow after review.", VERSIONING)
     assert cov.covered == ("Dataset versioning", "Registry")
