@@ -18,6 +18,8 @@ from content.library import QuestionLibrary
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench" / "coverage_eval.yaml"
+# The development set, the held-out set and the final test set: each must fit the pack as it is now.
+ALL_SETS = [DATA, ROOT / "bench" / "coverage_heldout.yaml", ROOT / "bench" / "coverage_test.yaml"]
 # The answer kinds issue 7 asks for; `full` (an ordinary sound answer) may come on top.
 REQUIRED_KINDS = {"paraphrase", "synonym", "typo", "name-drop", "partial", "off-topic", "short"}
 
@@ -46,9 +48,11 @@ def raw_answers() -> list[dict[str, Any]]:
     return data["answers"]
 
 
+@pytest.mark.parametrize("data", ALL_SETS, ids=lambda path: path.name)
 def test_every_question_and_key_point_exists_and_every_point_is_judged(
-    library: QuestionLibrary, raw_answers: list[dict[str, Any]]
+    library: QuestionLibrary, data: Path
 ) -> None:
+    raw_answers = yaml.safe_load(data.read_text(encoding="utf-8"))["answers"]
     problems = []
     for number, entry in enumerate(raw_answers, start=1):
         question = library.get(entry.get("question", ""))
@@ -67,9 +71,10 @@ def test_every_question_and_key_point_exists_and_every_point_is_judged(
     assert problems == []
 
 
-def test_the_benchmark_loader_accepts_every_entry(library: QuestionLibrary) -> None:
+@pytest.mark.parametrize("data", ALL_SETS, ids=lambda path: path.name)
+def test_the_benchmark_loader_accepts_every_entry(library: QuestionLibrary, data: Path) -> None:
     bench = _bench_module()
-    answers, problems = bench.load_data(DATA, library)
+    answers, problems = bench.load_data(data, library)
     assert problems == []
     assert {a.kind for a in answers} <= set(bench.KINDS)
 
