@@ -66,8 +66,22 @@ _WINDOW_SLACK = 3
 _stemmer = snowballstemmer.stemmer("english")
 
 
+# British spellings, in the American form the stemmer reads as one word ("optimise"/"optimize" stem to
+# "optimis"/"optim"). Applied to terms and answers alike, so a word it bends that has no -ize form ("noise")
+# still matches itself.
+_BRITISH = (
+    (re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (re.compile(r"(?<=...)our(s|ed|ing|ite|able)?$"), r"or\1"),
+    (re.compile(r"ogue(s)?$"), r"og\1"),
+    (re.compile(r"ys(e|es|ed|ing|er|ers)$"), r"yz\1"),
+    (re.compile(r"^(licen|defen|offen)ce(s)?$"), r"\1se\2"),
+)
+
+
 @lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
+    for pattern, american in _BRITISH:
+        word = pattern.sub(american, word)
     return _stemmer.stemWord(word)
 
 

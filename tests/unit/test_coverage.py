@@ -112,3 +112,15 @@ def test_a_terse_answer_of_actions_still_counts() -> None:
     )
     cov = assess("Canary: small percentage of traffic, compare metrics, rollback.", points)
     assert cov.covered == ("Small share", "Rollback")
+
+
+def test_british_and_american_spellings_match() -> None:
+    points = (
+        KeyPoint(label="Tuning", terms=("optimize latency",)),
+        KeyPoint(label="Catalog", terms=("model catalog",)),
+        KeyPoint(label="Behavior", terms=("behavior changes",)),
+    )
+    known = frozenset({"optimised", "catalogue", "behaviour"})  # real words, so no typo tolerance helps
+    answer = "We optimised latency, kept a catalogue of models and watched behaviour change."
+    cov = assess(answer, points, known)
+    assert cov.covered == ("Tuning", "Catalog", "Behavior")
