@@ -93,6 +93,16 @@ _LIST_ITEM_MAX_WORDS = 2
 _CLAUSE = re.compile(r"[.;:!?()\[\]\n]|\s[-\u2013\u2014]\s")
 _LIST_JOINER = re.compile(r"\b(?:and|or|etc)\b")
 _ARTICLES = frozenset(["a", "an", "the"])
+# Other ways chat writes a list of names: "Kafka -> Flink -> Redis", "Airflow/MLflow/K8s", "DVC + MLflow",
+# "A | B", and hashtags.
+# Three or more names joined by a separator are a list whatever follows the last one; a pair ("a/b test",
+# "CI/CD") is one thing.
+_SEPARATED = re.compile(r"[a-z0-9][\w.-]*(?:(?:\s*(?:->|\u2192|=>|\|)\s*|\s\+\s|/)[a-z0-9][\w.-]*){2,}")
+_SEPARATOR = re.compile(r"\s*(?:->|\u2192|=>|\|)\s*|\s\+\s|/")
+_HASHTAG = re.compile(r"(?<![\w#])#([a-z][\w-]*)")
+# Line breaks, bullets (also as they survive in one line: " - ", " * ", " \u2022 ") and sentence ends.
+_LINE = re.compile(r"\n+|(?:^|\s)[-*\u2022](?=\s)|(?<=[.!?])\s+")
+_BARE_MARK = "\x00"
 
 
 def tokens(text: str) -> list[Token]:
@@ -122,20 +132,29 @@ class Answer:
     def parse(cls, text: str, known_words: frozenset[str] = frozenset()) -> Answer:
         toks: list[Token] = []
         listed: set[int] = set()
-        for clause in _CLAUSE.split(text.lower()):
+        for clause in _CLAUSE.split(_join_bare_lines(_HASHTAG.sub(r", \1,", text.lower()))):
             run: list[int] = []  # token positions of consecutive comma-separated bare names
             names = 0
+            clause = _SEPARATED.sub(lambda chain: _SEPARATOR.sub(", ", chain[0]) + ",", clause)
             for part in clause.split(","):
-                part_tokens = tokens(part)
-                if count := _bare_names(part):
+                pieces = [tokens(piece) for piece in _LIST_JOINER.split(part)]
+                part_tokens = [token for piece in pieces for token in piece]
+                bare = [_is_bare_name(piece) for piece in _LIST_JOINER.split(part)]
+                if all(bare):
                     run.extend(range(len(toks), len(toks) + len(part_tokens)))
-                    names += count
+                    names += sum(1 for piece in pieces if piece)
                 else:
                     if names >= _LIST_MIN_ITEMS:
                         listed.update(run)
                     # The last word before a list's first comma is usually its first item ("use Git, ...");
                     # it joins the list without counting towards its length.
                     run, names = [len(toks) + len(part_tokens) - 1] if part_tokens else [], 0
+                    # "Kafka and Flink and Redis": joined by "and" alone, a list from the second "and" on.
+                    # The last name may carry the rest of the sentence ("... and Feast for this"): only its
+                    # first word is taken as a name.
+                    if len(pieces) >= _LIST_MIN_ITEMS and all(bare[1:-1]) and pieces[0] and pieces[-1]:
+                        first = len(toks) + len(pieces[0]) - 1
+                        listed.update(range(first, len(toks) + len(part_tokens) - len(pieces[-1]) + 1))
                 toks.extend(part_tokens)
             if names >= _LIST_MIN_ITEMS:
                 listed.update(run)
@@ -143,12 +162,27 @@ class Answer:
         return cls(tuple(toks), frozenset(listed), known_words, usable)
 
 
-def _bare_names(part: str) -> int:
-    """How many things a list item only names ("remote state": 1, "ONNX or TensorRT": 2); 0 when it says
-    more than names. A hyphenated compound is one word ("position-bias models": 2)."""
-    names = [[w for w in name.split() if _WORD.search(w)] for name in _LIST_JOINER.split(part)]
-    names = [[w for w in words if w not in _ARTICLES] for words in names if words]
-    return len(names) if all(0 < len(words) <= _LIST_ITEM_MAX_WORDS for words in names) else 0
+def _is_bare_name(piece: str) -> bool:
+    """Whether a list item only names a thing ("remote state", "the registry"), in at most two words; a
+    hyphenated compound is one word ("position-bias models")."""
+    words = [w for w in piece.split() if _WORD.search(w) and w not in _ARTICLES]
+    return len(words) <= _LIST_ITEM_MAX_WORDS
+
+
+def _join_bare_lines(text: str) -> str:
+    """One tool per line or per bullet is a list too: consecutive lines that only name something are
+    joined with commas, so the comma rule reads them ("- Kafka\n- Flink\n- Redis")."""
+    lines = [line.strip().lstrip("-*\u2022").strip() for line in _LINE.split(text)]
+    out: list[str] = []
+    for line in lines:
+        bare = line.rstrip(".;!")
+        named = bool(_WORD.search(bare)) and _is_bare_name(bare) and not _CLAUSE.search(bare)
+        line = bare if named else line
+        if named and out and out[-1].endswith(_BARE_MARK):
+            out[-1] = f"{out[-1][: -len(_BARE_MARK)]}, {line}{_BARE_MARK}"
+        else:
+            out.append(f"{line}{_BARE_MARK}" if named else line)
+    return "\n".join(line.removesuffix(_BARE_MARK) for line in out)
 
 
 def _close(expected: str, actual: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.coverage import assess, term_can_match
 from content.schema import KeyPoint
 
@@ -124,3 +126,34 @@ def test_british_and_american_spellings_match() -> None:
     answer = "We optimised latency, kept a catalogue of models and watched behaviour change."
     cov = assess(answer, points, known)
     assert cov.covered == ("Tuning", "Catalog", "Behavior")
+
+
+STREAMING = (KeyPoint(label="Stream processing", terms=("flink",)),)
+EXPLAINED = "Flink keeps a running count per card so the model sees the last hour of spending."
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "We ran Kafka and Flink and Redis and Feast for this.",
+        "Kafka -> Flink -> Redis -> Triton.",
+        "Airflow/Flink/K8s is enough.",
+        "DVC + Flink + Docker, done.",
+        "Kafka | Flink | Redis",
+        "#kafka #flink #redis #mlops",
+        "Stack:\n- Kafka\n- Flink\n- Redis\n",
+        "Stack: - Kafka - Flink - Redis. That covers it.",
+    ],
+)
+def test_other_ways_of_listing_names_do_not_cover_a_point(listed: str) -> None:
+    # Padded with an explanation of something else, so the list is judged, not the name-dropping share.
+    padding = " The rest of the work is making sure each team owns what it ships and reviews it weekly with"
+    padding += " the people who depend on it, which takes most of a quarter to set up properly."
+    assert assess(listed + padding, STREAMING).covered == ()
+    assert assess(EXPLAINED + padding, STREAMING).covered == ("Stream processing",)
+
+
+def test_slashed_pairs_are_not_lists() -> None:
+    points = (KeyPoint(label="Experiment", terms=("a/b test",)), KeyPoint(label="CI", terms=("ci/cd",)))
+    cov = assess("Ship through the CI/CD pipeline, then run an A/B test against the current model.", points)
+    assert cov.covered == ("Experiment", "CI")
