@@ -92,16 +92,19 @@ _LIST_MIN_ITEMS = 3
 _LIST_ITEM_MAX_WORDS = 2
 _CLAUSE = re.compile(r"[.;:!?()\[\]\n]|\s[-\u2013\u2014]\s")
 _LIST_JOINER = re.compile(r"\b(?:and|or|etc)\b")
-_ARTICLES = frozenset(["a", "an", "the"])
+_NOT_COUNTED = frozenset(["a", "an", "the", "and", "or"])  # words that do not make a name longer
 # Other ways chat writes a list of names: "Kafka -> Flink -> Redis", "Airflow/MLflow/K8s", "DVC + MLflow",
 # "A | B", and hashtags.
 # Three or more names joined by a separator are a list whatever follows the last one; a pair ("a/b test",
 # "CI/CD") is one thing.
-_SEPARATED = re.compile(r"[a-z0-9][\w.-]*(?:(?:\s*(?:->|\u2192|=>|\|)\s*|\s\+\s|/)[a-z0-9][\w.-]*){2,}")
+_ITEM = r"[a-z0-9][\w.-]*(?: [a-z0-9][\w.-]*)?"
+_SEPARATED = re.compile(rf"{_ITEM}(?:(?:\s*(?:->|\u2192|=>|\|)\s*|\s\+\s|/){_ITEM}){{2,}}")
 _SEPARATOR = re.compile(r"\s*(?:->|\u2192|=>|\|)\s*|\s\+\s|/")
 _HASHTAG = re.compile(r"(?<![\w#])#([a-z][\w-]*)")
 # Line breaks, bullets (also as they survive in one line: " - ", " * ", " \u2022 ") and sentence ends.
-_LINE = re.compile(r"\n+|(?:^|\s)[-*\u2022](?=\s)|(?<=[.!?])\s+")
+_LINE = re.compile(r"(\n+|(?:^|\s)[-*\u2022](?=\s)|(?<=[.!?])\s+)")
+_BULLETS = ("-", "*", "\u2022")
+_BULLET_ITEM_MAX_WORDS = 4
 _BARE_MARK = "\x00"
 
 
@@ -149,12 +152,7 @@ class Answer:
                     # The last word before a list's first comma is usually its first item ("use Git, ...");
                     # it joins the list without counting towards its length.
                     run, names = [len(toks) + len(part_tokens) - 1] if part_tokens else [], 0
-                    # "Kafka and Flink and Redis": joined by "and" alone, a list from the second "and" on.
-                    # The last name may carry the rest of the sentence ("... and Feast for this"): only its
-                    # first word is taken as a name.
-                    if len(pieces) >= _LIST_MIN_ITEMS and all(bare[1:-1]) and pieces[0] and pieces[-1]:
-                        first = len(toks) + len(pieces[0]) - 1
-                        listed.update(range(first, len(toks) + len(part_tokens) - len(pieces[-1]) + 1))
+                    listed.update(_and_chains(pieces, bare, len(toks)))
                 toks.extend(part_tokens)
             if names >= _LIST_MIN_ITEMS:
                 listed.update(run)
@@ -162,22 +160,48 @@ class Answer:
         return cls(tuple(toks), frozenset(listed), known_words, usable)
 
 
-def _is_bare_name(piece: str) -> bool:
+def _and_chains(pieces: Sequence[Sequence[Token]], bare: Sequence[bool], start: int) -> set[int]:
+    """Token positions of names chained by "and" alone ("with Datadog and Grafana and Evidently and ..."):
+    two or more bare names in a row, with the last word before them and the first word after them."""
+    offsets = [start]
+    for piece in pieces:
+        offsets.append(offsets[-1] + len(piece))
+    chained: set[int] = set()
+    i = 1
+    while i < len(pieces):
+        j = i
+        while j < len(pieces) and bare[j] and pieces[j]:
+            j += 1
+        if j - i >= 2:
+            first = offsets[i] - 1 if pieces[i - 1] else offsets[i]
+            last = offsets[j] + 1 if j < len(pieces) and pieces[j] else offsets[j]
+            chained.update(range(first, last))
+        i = j + 1
+    return chained
+
+
+def _is_bare_name(piece: str, max_words: int = _LIST_ITEM_MAX_WORDS) -> bool:
     """Whether a list item only names a thing ("remote state", "the registry"), in at most two words; a
     hyphenated compound is one word ("position-bias models")."""
-    words = [w for w in piece.split() if _WORD.search(w) and w not in _ARTICLES]
-    return len(words) <= _LIST_ITEM_MAX_WORDS
+    words = [w for w in piece.split() if _WORD.search(w) and w not in _NOT_COUNTED]
+    return len(words) <= max_words
 
 
 def _join_bare_lines(text: str) -> str:
-    """One tool per line or per bullet is a list too: consecutive lines that only name something are
-    joined with commas, so the comma rule reads them ("- Kafka\n- Flink\n- Redis")."""
-    lines = [line.strip().lstrip("-*\u2022").strip() for line in _LINE.split(text)]
+    """One name per line or per bullet is a list too: consecutive lines that only name something are
+    joined with commas, so the comma rule reads them ("- Kafka\n- Flink\n- Redis"). A bullet may name a
+    thing in up to four words ("- AWS Cost Explorer and Kubecost"); its words are bound into one name."""
+    segments = _LINE.split(text)
     out: list[str] = []
-    for line in lines:
+    for index in range(0, len(segments), 2):
+        raw = segments[index].strip()
+        bullet = (index > 0 and segments[index - 1].strip() in _BULLETS) or raw[:1] in _BULLETS
+        line = raw.lstrip("".join(_BULLETS)).strip()
         bare = line.rstrip(".;!")
-        named = bool(_WORD.search(bare)) and _is_bare_name(bare) and not _CLAUSE.search(bare)
-        line = bare if named else line
+        limit = _BULLET_ITEM_MAX_WORDS if bullet else _LIST_ITEM_MAX_WORDS
+        named = bool(_WORD.search(bare)) and _is_bare_name(bare, limit) and not _CLAUSE.search(bare)
+        if named:
+            line = "-".join(bare.split()) if bullet else bare
         if named and out and out[-1].endswith(_BARE_MARK):
             out[-1] = f"{out[-1][: -len(_BARE_MARK)]}, {line}{_BARE_MARK}"
         else:

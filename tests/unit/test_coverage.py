@@ -143,6 +143,9 @@ EXPLAINED = "Flink keeps a running count per card so the model sees the last hou
         "#kafka #flink #redis #mlops",
         "Stack:\n- Kafka\n- Flink\n- Redis\n",
         "Stack: - Kafka - Flink - Redis. That covers it.",
+        "We jumped on it with Datadog and Grafana and Flink and Great Expectations and then looked around.",
+        "Things I'd reach for:\n- AWS Cost Explorer and Kubecost\n- Flink state backends\n- idle cleanup\n",
+        "GitHub Actions -> Flink jobs -> Docker -> Argo CD.",
     ],
 )
 def test_other_ways_of_listing_names_do_not_cover_a_point(listed: str) -> None:
@@ -151,6 +154,11 @@ def test_other_ways_of_listing_names_do_not_cover_a_point(listed: str) -> None:
     padding += " the people who depend on it, which takes most of a quarter to set up properly."
     assert assess(listed + padding, STREAMING).covered == ()
     assert assess(EXPLAINED + padding, STREAMING).covered == ("Stream processing",)
+
+
+def test_bullets_that_explain_still_count() -> None:
+    bullets = f"My plan:\n- {EXPLAINED}\n- Alert when lag grows past a minute\n- Replay from Kafka\n"
+    assert assess(bullets, STREAMING).covered == ("Stream processing",)
 
 
 def test_slashed_pairs_are_not_lists() -> None:
