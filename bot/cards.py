@@ -65,7 +65,7 @@ def daily_question_card(round_: Round, question: Question, answer_mode: str) -> 
 
 
 NAME_DROP_TIP = (
-    "Most of your answer lists names of tools and techniques. A key point counts when you say what you "
+    "Most of your answer names tools, techniques or buzzwords. A key point counts when you say what you "
     "would do with one and why, the way you would in an interview."
 )
 
@@ -88,7 +88,7 @@ def reveal_card(round_: Round, question: Question, feedback: Sequence[tuple[Stor
         lines = tuple(
             f"{answer.member.label}: {len(cov.covered)}/{len(cov.covered) + len(cov.missed)} key points"
             + (" (late)" if answer.late else "")
-            + (" (mostly a list of names)" if cov.name_dropping else "")
+            + (" (mostly names, not explained)" if cov.name_dropping else "")
             for answer, cov in feedback
         )
         sections.append(Section(heading=f"Answers ({len(feedback)})", bullets=lines))

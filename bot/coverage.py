@@ -60,6 +60,16 @@ _TWO_EDITS_MIN_LEN = 9
 # words, not what to do with them, so it covers no key point. Measured on the labelled sets: name-drop
 # answers 0.24-0.48, every other answer and every model answer of the bank at most 0.18.
 NAME_DROP_SHARE = 0.21
+# Buzzword prose names ideas without stating any ("we leveraged a holistic observability posture"): an
+# answer with this many different stock phrases of corporate filler is name-dropping too. Only phrases
+# that carry no MLOps meaning are listed ("embed", "robust", "culture" do).
+_FILLER = re.compile(
+    r"\b(?:leverag\w*|holistic\w*|synerg\w*|paradigm\w*|empower\w*|posture|best[- ]practices?|"
+    r"industry[- ]standard|world[- ]class|cutting[- ]edge|state[- ]of[- ]the[- ]art|game[- ]chang\w*|"
+    r"seamless\w*|realign\w*|landscape|journey|mindset|next[- ]level|future[- ]proof\w*|the usual|"
+    r"mature teams?|partner(?:ed|ing)? with)\b"
+)
+FILLER_MIN_PHRASES = 3
 # A multi-word term may be split by a few words ("version the data" still covers "data versioning").
 _WINDOW_SLACK = 3
 
@@ -127,9 +137,15 @@ class Answer:
     known_words: frozenset[str]
     usable: tuple[int, ...] = ()  # positions not in a list, where a match may start
 
+    filler: int = 0  # how many different stock filler phrases the answer uses
+
     @property
     def listed_share(self) -> float:
         return len(self.listed) / len(self.tokens) if self.tokens else 0.0
+
+    @property
+    def name_dropping(self) -> bool:
+        return self.listed_share >= NAME_DROP_SHARE or self.filler >= FILLER_MIN_PHRASES
 
     @classmethod
     def parse(cls, text: str, known_words: frozenset[str] = frozenset()) -> Answer:
@@ -157,7 +173,8 @@ class Answer:
             if names >= _LIST_MIN_ITEMS:
                 listed.update(run)
         usable = tuple(i for i in range(len(toks)) if i not in listed)
-        return cls(tuple(toks), frozenset(listed), known_words, usable)
+        filler = len({phrase.replace("-", " ") for phrase in _FILLER.findall(text.lower())})
+        return cls(tuple(toks), frozenset(listed), known_words, usable, filler)
 
 
 def _and_chains(pieces: Sequence[Sequence[Token]], bare: Sequence[bool], start: int) -> set[int]:
@@ -259,7 +276,7 @@ def term_in(term_tokens: Sequence[Token], answer: Answer) -> bool:
 class Coverage:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
-    name_dropping: bool = False  # mostly a list of names: nothing covered, and the feedback says why
+    name_dropping: bool = False  # mostly names or buzzwords: nothing covered, and the feedback says why
 
     @property
     def score(self) -> float:
@@ -282,9 +299,10 @@ def assess(
     answer: str, key_points: Sequence[KeyPoint], known_words: frozenset[str] = frozenset()
 ) -> Coverage:
     """Which key points the answer covers. `known_words` (the question bank's vocabulary) are taken as
-    written, never as typos of a term. An answer that is mostly bare lists of names covers none."""
+    written, never as typos of a term. An answer that is mostly bare lists of names, or buzzword prose,
+    covers none."""
     parsed = Answer.parse(answer, known_words)
-    if parsed.listed_share >= NAME_DROP_SHARE:
+    if parsed.name_dropping:
         return Coverage((), tuple(point.label for point in key_points), name_dropping=True)
     covered, missed = [], []
     for point in key_points:

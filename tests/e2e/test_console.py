@@ -146,7 +146,7 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
     text = _run(["grade", "mini-canary"], dropped, tmp_path, **env)
     assert text.stdout.splitlines()[:2] == [
         "mini-canary: 0/3 key points (0%)",
-        "  tip: Most of your answer lists names of tools and techniques. A key point counts when you say "
+        "  tip: Most of your answer names tools, techniques or buzzwords. A key point counts when you say "
         "what you would do with one and why, the way you would in an interview.",
     ]
     unknown = _run(["grade", "no-such-question"], answer, tmp_path, **env)

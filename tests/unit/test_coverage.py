@@ -74,6 +74,17 @@ def test_an_answer_that_is_mostly_names_covers_nothing_and_says_so() -> None:
     assert not with_list.name_dropping and with_list.covered == ("Dataset versioning", "Registry")
 
 
+def test_buzzword_prose_is_name_dropping() -> None:
+    buzz = (
+        "We'd take a holistic approach, leveraging data versioning as an industry best practice to give "
+        "the team a future-proof reproducibility posture."
+    )
+    cov = assess(buzz, VERSIONING)
+    assert cov.name_dropping and cov.covered == ()
+    plain = "We'd use data versioning, so any run can be rebuilt from the snapshot it read (best practice)."
+    assert assess(plain, VERSIONING).covered == ("Dataset versioning",)
+
+
 def test_hyphenated_compounds_are_one_word_of_a_list_item() -> None:
     point = (KeyPoint(label="Position bias", terms=("position bias",)),)
     context = (
