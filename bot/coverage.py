@@ -102,6 +102,90 @@ _LIST_MIN_ITEMS = 3
 _LIST_ITEM_MAX_WORDS = 2
 _CLAUSE = re.compile(r"[.;:!?()\[\]\n]|\s[-\u2013\u2014]\s")
 _LIST_JOINER = re.compile(r"\b(?:and|or|etc)\b")
+# Verbs that open an instruction in answers ("compare metrics", "pin versions"); words that more often
+# start a name ("log", "test", "load", "stream", "cache") are left out.
+_ACTION_VERBS = frozenset(
+    [
+        "add",
+        "alert",
+        "analyse",
+        "analyze",
+        "automate",
+        "avoid",
+        "backfill",
+        "block",
+        "build",
+        "cap",
+        "check",
+        "clean",
+        "compare",
+        "compute",
+        "containerize",
+        "debug",
+        "define",
+        "delete",
+        "deploy",
+        "detect",
+        "document",
+        "drop",
+        "enforce",
+        "ensure",
+        "estimate",
+        "evaluate",
+        "export",
+        "fix",
+        "freeze",
+        "investigate",
+        "isolate",
+        "keep",
+        "limit",
+        "lock",
+        "measure",
+        "migrate",
+        "mirror",
+        "move",
+        "notify",
+        "page",
+        "pin",
+        "promote",
+        "prune",
+        "quantize",
+        "reduce",
+        "refactor",
+        "register",
+        "reject",
+        "remove",
+        "replay",
+        "reproduce",
+        "require",
+        "restrict",
+        "retrain",
+        "retry",
+        "revert",
+        "roll",
+        "rotate",
+        "route",
+        "schedule",
+        "send",
+        "ship",
+        "shift",
+        "sign",
+        "start",
+        "stop",
+        "store",
+        "switch",
+        "throttle",
+        "tie",
+        "trigger",
+        "tune",
+        "use",
+        "validate",
+        "verify",
+        "warm",
+        "watch",
+        "write",
+    ]
+)
 _NOT_COUNTED = frozenset(["a", "an", "the", "and", "or"])  # words that do not make a name longer
 # Other ways chat writes a list of names: "Kafka -> Flink -> Redis", "Airflow/MLflow/K8s", "DVC + MLflow",
 # "A | B", and hashtags.
@@ -199,8 +283,11 @@ def _and_chains(pieces: Sequence[Sequence[Token]], bare: Sequence[bool], start: 
 
 def _is_bare_name(piece: str, max_words: int = _LIST_ITEM_MAX_WORDS) -> bool:
     """Whether a list item only names a thing ("remote state", "the registry"), in at most two words; a
-    hyphenated compound is one word ("position-bias models")."""
+    hyphenated compound is one word ("position-bias models"). An item led by a verb says what to do
+    ("compare metrics", "- roll back fast") and is not a name."""
     words = [w for w in piece.split() if _WORD.search(w) and w not in _NOT_COUNTED]
+    if len(words) > 1 and words[0].strip("*_`'\"") in _ACTION_VERBS:
+        return False
     return len(words) <= max_words
 
 

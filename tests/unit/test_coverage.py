@@ -167,6 +167,16 @@ def test_other_ways_of_listing_names_do_not_cover_a_point(listed: str) -> None:
     assert assess(EXPLAINED + padding, STREAMING).covered == ("Stream processing",)
 
 
+def test_terse_bullets_of_actions_still_count() -> None:
+    points = (
+        KeyPoint(label="Small share", terms=("canary",)),
+        KeyPoint(label="Compare", terms=("compare metrics",)),
+        KeyPoint(label="Rollback", terms=("rollback",)),
+    )
+    cov = assess("- Canary at 5%\n- Compare metrics\n- Roll back on errors\n", points)
+    assert not cov.name_dropping and cov.covered == ("Small share", "Compare", "Rollback")
+
+
 def test_bullets_that_explain_still_count() -> None:
     bullets = f"My plan:\n- {EXPLAINED}\n- Alert when lag grows past a minute\n- Replay from Kafka\n"
     assert assess(bullets, STREAMING).covered == ("Stream processing",)
