@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,19 @@ def evaluate(answers: Sequence[LabelledAnswer], library: QuestionLibrary) -> lis
     return judgements
 
 
+def _speed(answers: Sequence[LabelledAnswer], library: QuestionLibrary, rounds: int = 5) -> str:
+    """Time per `assess` call, as at a reveal (stems cached after the first round, as in a running bot)."""
+    known_words = vocabulary(library.all())
+    jobs = [(item.answer, library.get(item.question_id)) for item in answers]
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for text, question in jobs:
+            assert question is not None
+            assess(text, question.key_points, known_words)
+    per_call = (time.perf_counter() - started) / (rounds * len(jobs)) if jobs else 0.0
+    return f"assess: {per_call * 1000:.2f} ms per answer (mean of {rounds * len(jobs)} calls)"
+
+
 def report(judgements: Sequence[Judgement], *, verbose: bool) -> list[str]:
     answers = {j.answer.number for j in judgements}
     questions = {j.answer.question_id for j in judgements}
@@ -201,7 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     answers, problems = load_data(args.data, library)
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)
-    print("\n".join(report(evaluate(answers, library), verbose=args.verbose)))
+    judgements = evaluate(answers, library)
+    print("\n".join(report(judgements, verbose=args.verbose)))
+    if args.verbose:
+        print(f"\n{_speed(answers, library)}")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
@@ -148,6 +148,12 @@ class Answer:
     usable: tuple[int, ...] = ()  # positions not in a list, where a match may start
 
     filler: int = 0  # how many different stock filler phrases the answer uses
+    # For a quick "cannot match" before the window scan: stems of usable words, stems of usable adjacent
+    # pairs written as one word, usable words that may be typos, and which term words were found.
+    stems: frozenset[str] = frozenset()
+    compounds: frozenset[str] = frozenset()
+    maybe_typos: tuple[Token, ...] = ()
+    _found: dict[Token, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def listed_share(self) -> float:
@@ -184,7 +190,28 @@ class Answer:
                 listed.update(run)
         usable = tuple(i for i in range(len(toks)) if i not in listed)
         filler = len({phrase.replace("-", " ") for phrase in _FILLER.findall(text.lower())})
-        return cls(tuple(toks), frozenset(listed), known_words, usable, filler)
+        pairs = (i for i in usable if i + 1 < len(toks) and i + 1 not in listed)
+        return cls(
+            tuple(toks),
+            frozenset(listed),
+            known_words,
+            usable,
+            filler,
+            stems=frozenset(toks[i][0] for i in usable),
+            compounds=frozenset(_compound(toks[i], toks[i + 1]) for i in pairs),
+            maybe_typos=tuple(toks[i] for i in usable if toks[i][1] not in known_words),
+        )
+
+    def has(self, term_token: Token) -> bool:
+        """Whether some usable word of the answer matches this term word (a necessary condition)."""
+        found = self._found.get(term_token)
+        if found is None:
+            found = term_token[0] in self.stems or any(
+                _close(term_token[1], actual[1]) or _close(term_token[0], actual[0])
+                for actual in self.maybe_typos
+            )
+            self._found[term_token] = found
+        return found
 
 
 def _and_chains(pieces: Sequence[Sequence[Token]], bare: Sequence[bool], start: int) -> set[int]:
@@ -268,15 +295,12 @@ def term_in(term_tokens: Sequence[Token], answer: Answer) -> bool:
     if not term_tokens:
         return False
     toks, known, listed, usable = answer.tokens, answer.known_words, answer.listed, answer.usable
-    if len(term_tokens) == 1:
-        (term,) = term_tokens
-        pairs = (i for i in usable if i + 1 < len(toks) and i + 1 not in listed)
-        if any(term[0] == _compound(toks[i], toks[i + 1]) for i in pairs):
-            return True
-    elif len(term_tokens) == 2:
-        joined = _compound(*term_tokens)
-        if any(toks[i][0] == joined for i in usable):
-            return True
+    if len(term_tokens) == 1 and term_tokens[0][0] in answer.compounds:
+        return True
+    if len(term_tokens) == 2 and _compound(*term_tokens) in answer.stems:
+        return True
+    if not all(answer.has(t) for t in term_tokens):
+        return False
     window = len(term_tokens) + _WINDOW_SLACK
     for i in usable:
         span = [toks[j] for j in range(i, min(i + window, len(toks))) if j not in listed]
