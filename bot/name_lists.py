@@ -25,7 +25,7 @@ _FILLER = re.compile(
 FILLER_MIN_PHRASES = 3
 # A run of this many comma-separated bare names is a list of names ("Git, DVC, MLflow and Docker").
 _LIST_MIN_ITEMS = 3
-_LIST_ITEM_MAXWORDS = 2
+_LIST_ITEM_MAX_WORDS = 2
 _CLAUSE = re.compile(r"[.;:!?()\[\]\n]|\s[-\u2013\u2014]\s")
 _LIST_JOINER = re.compile(r"\b(?:and|or|etc)\b")
 # Verbs that open an instruction in answers ("compare metrics", "pin versions"); words that more often
@@ -50,8 +50,7 @@ _HASHTAG = re.compile(r"(?<![\w#])#([a-z][\w-]*)")
 # Line breaks, bullets (also as they survive in one line: " - ", " * ", " \u2022 ") and sentence ends.
 _LINE = re.compile(r"(\n+|(?:^|\s)[-*\u2022](?=\s)|(?<=[.!?])\s+)")
 _BULLETS = ("-", "*", "\u2022")
-_BULLET_ITEM_MAXWORDS = 4
-_BARE_MARK = "\x00"
+_BULLET_ITEM_MAX_WORDS = 4
 
 
 def split_listed(text: str) -> tuple[list[Token], set[int]]:
@@ -108,7 +107,7 @@ def _and_chains(pieces: Sequence[Sequence[Token]], bare: Sequence[bool], start: 
     return chained
 
 
-def _is_bare_name(piece: str, max_words: int = _LIST_ITEM_MAXWORDS) -> bool:
+def _is_bare_name(piece: str, max_words: int = _LIST_ITEM_MAX_WORDS) -> bool:
     """Whether a list item only names a thing ("remote state", "the registry"), in at most two words; a
     hyphenated compound is one word ("position-bias models"). An item led by a verb says what to do
     ("compare metrics", "- roll back fast") and is not a name."""
@@ -124,17 +123,19 @@ def _join_bare_lines(text: str) -> str:
     thing in up to four words ("- AWS Cost Explorer and Kubecost"); its words are bound into one name."""
     segments = _LINE.split(text)
     out: list[str] = []
+    last_named = False  # whether out[-1] is a run of names that the next name may join
     for index in range(0, len(segments), 2):
         raw = segments[index].strip()
         bullet = (index > 0 and segments[index - 1].strip() in _BULLETS) or raw[:1] in _BULLETS
         line = raw.lstrip("".join(_BULLETS)).strip()
         bare = line.rstrip(".;!")
-        limit = _BULLET_ITEM_MAXWORDS if bullet else _LIST_ITEM_MAXWORDS
+        limit = _BULLET_ITEM_MAX_WORDS if bullet else _LIST_ITEM_MAX_WORDS
         named = bool(WORD.search(bare)) and _is_bare_name(bare, limit) and not _CLAUSE.search(bare)
         if named:
             line = "-".join(bare.split()) if bullet else bare
-        if named and out and out[-1].endswith(_BARE_MARK):
-            out[-1] = f"{out[-1][: -len(_BARE_MARK)]}, {line}{_BARE_MARK}"
+        if named and last_named:
+            out[-1] = f"{out[-1]}, {line}"
         else:
-            out.append(f"{line}{_BARE_MARK}" if named else line)
-    return "\n".join(line.removesuffix(_BARE_MARK) for line in out)
+            out.append(line)
+        last_named = named
+    return "\n".join(out)
