@@ -251,7 +251,7 @@ async def run_bot(port: int, args: argparse.Namespace, workdir: str) -> dict[str
 
 def quiet_logging(level: str) -> None:
     """Log as `practicebot run` does (key=value lines), to /dev/null: formatting is part of the cost."""
-    from bot.logging_setup import KeyValueFormatter
+    from practicebot.logging_setup import KeyValueFormatter
 
     handler = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115  (lives as long as the process)
     handler.setFormatter(KeyValueFormatter())

@@ -134,7 +134,7 @@ async def _serve(conn: Connection, kind: str, settings: Any, profile: str, freez
     from adapters.slack.adapter import SlackAdapter
     from adapters.slack.chat import make_client
     from adapters.slack.server import HttpServer
-    from bot.bootstrap import build_app
+    from practicebot.bootstrap import build_app
 
     if kind == "practicebot":
         adapter = SlackAdapter(settings, port=0)

@@ -22,8 +22,8 @@ from bot.domain import (
     Section,
     StoredAnswer,
 )
-from content.schema import Question
-from scheduler.timing import Slot
+from bot.questions import Question
+from bot.timing import Slot
 
 POST_TO_CHANNEL = Action(id="post_to_channel", label="Post to channel")
 ANSWER_PRIVATELY = Action(id="answer_privately", label="Answer privately")

@@ -8,7 +8,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from bot.domain import LeaderboardPeriod
-from content.schema import Category, Difficulty
+from bot.questions import Category, Difficulty
 
 CATEGORY_ALIASES: dict[str, Category] = {c.value: c for c in Category} | {
     "fundamental": Category.FUNDAMENTALS,

@@ -9,7 +9,7 @@ from rapidfuzz.distance import OSA
 
 from bot.answer_words import WORD, Token, compound, tokens
 from bot.name_lists import FILLER_MIN_PHRASES, NAME_DROP_SHARE, filler_phrases, split_listed
-from content.schema import KeyPoint, Question
+from bot.questions import KeyPoint, Question
 
 # Short tokens must match exactly: "ci" fuzzily matching "cd" would be a false positive. Longer ones allow
 # one edit (a typo or a swapped pair of letters), and very long ones two.

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from bot import cards
 from bot.domain import ChannelSettings, Round, RoundKind, RoundStatus, Visibility
 from bot.engine import Engine
+from bot.questions import Question
 from bot.selection import choose_daily, filter_pool
-from content.schema import Question
-from scheduler.timing import Slot, current_slot
+from bot.timing import Slot, current_slot
 
 log = logging.getLogger("practicebot.daily")
 

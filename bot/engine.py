@@ -47,11 +47,11 @@ from bot.domain import (
     VoteResult,
 )
 from bot.ports import ChatPort, Clock, QuestionSource, UnitOfWorkFactory
+from bot.questions import Category, Difficulty
 from bot.review import Grade, grade, new_card
 from bot.scoring import ScoringRules, award_lines, competition_ranks, streaks
 from bot.selection import choose, filter_pool
-from content.schema import Category, Difficulty
-from scheduler.timing import next_slots
+from bot.timing import next_slots
 
 log = logging.getLogger("practicebot.engine")
 

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
-from content.schema import Question
+from bot.questions import Question
 
 
 class Clock(Protocol):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Sequence
 
-from content.schema import Question
+from bot.questions import Question
 
 # The daily round cycles through difficulties so a week has easy and hard days, not five medium ones.
 DIFFICULTY_ROTATION = ("easy", "medium", "hard", "medium", "easy", "medium", "hard")

@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily import DailyRounds
 from bot.domain import ChannelRef, ChannelSettings, Platform
-from scheduler.timing import next_slots
+from bot.timing import next_slots
 
 log = logging.getLogger("practicebot.scheduler")
 

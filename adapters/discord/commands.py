@@ -11,7 +11,7 @@ from discord import app_commands
 from adapters.discord import strings
 from adapters.discord.translate import command_line
 from bot.commands import USAGE
-from content.schema import Category, Difficulty
+from bot.questions import Category, Difficulty
 
 Route = Callable[[discord.Interaction, str], Awaitable[None]]
 

@@ -67,13 +67,15 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 
 def test_lint_cli_exit_codes(tmp_path: Path) -> None:
     ok = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "lint", str(MINI_PACK)], capture_output=True, text=True
+        [sys.executable, "-m", "practicebot", "content", "lint", str(MINI_PACK)],
+        capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "3 questions checked, 0 problems" in ok.stderr
     root = _pack(tmp_path, GOOD.replace("difficulty: easy", "difficulty: trivial"))
     bad = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "lint", str(root)], capture_output=True, text=True
+        [sys.executable, "-m", "practicebot", "content", "lint", str(root)], capture_output=True, text=True
     )
     assert bad.returncode == 1
     assert "mini-canary.difficulty: 'trivial' is not one of" in bad.stdout

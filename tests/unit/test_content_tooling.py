@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from conftest import MINI_PACK
 
-from bot.bootstrap import load_library
 from bot.settings import ConfigError, load_settings
 from content.importer import (
     ImportFailed,
@@ -29,6 +28,7 @@ from content.library import QuestionLibrary
 from content.lint import lint_paths
 from content.loader import BUNDLED_PACKS_DIR
 from content.schema import Category, Difficulty
+from practicebot.bootstrap import load_library
 
 MANIFEST = "name: {name}\nversion: '1'\ndescription: d\nlicense: CC0-1.0\n"
 BASE = """\
@@ -686,7 +686,7 @@ def test_import_cli(tmp_path: Path) -> None:
     source = tmp_path / "team.csv"
     source.write_text("question,category\nWhat is drift?,fundamentals\n")
     pack = tmp_path / "pack"
-    cmd = [sys.executable, "-m", "bot", "content", "import", str(source), "--pack", str(pack)]
+    cmd = [sys.executable, "-m", "practicebot", "content", "import", str(source), "--pack", str(pack)]
     first = subprocess.run(cmd, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     assert f"wrote {pack / 'team.yaml'}" in first.stdout
@@ -778,7 +778,7 @@ def test_the_bot_process_refuses_or_skips_at_start(tmp_path: Path) -> None:
         "PRACTICEBOT_CONTENT_PATHS": f"{root}{os.pathsep}{MINI_PACK}",
         "PRACTICEBOT_BUNDLED_CONTENT": "false",
     }
-    cmd = [sys.executable, "-m", "bot", "console"]
+    cmd = [sys.executable, "-m", "practicebot", "console"]
     strict = subprocess.run(cmd, input="", capture_output=True, text=True, env=env, cwd=tmp_path)
     assert strict.returncode == 2
     assert strict.stderr.count("\n") == 1 and "Traceback" not in strict.stderr

@@ -9,7 +9,7 @@ import pytest
 from conftest import CHANNEL
 
 from bot.domain import ChannelSettings
-from scheduler.timing import current_slot, next_slots
+from bot.timing import current_slot, next_slots
 
 UTC = dt.UTC
 

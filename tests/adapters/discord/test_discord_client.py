@@ -62,7 +62,7 @@ async def test_a_rejected_token_is_a_config_error(make_bot: MakeBot) -> None:
 
 
 def test_practicebot_run_builds_the_discord_adapter_when_the_token_is_set() -> None:
-    from bot.cli import create_adapters
+    from practicebot.cli import create_adapters
 
     [adapter] = create_adapters(Settings(discord_token="t"))
     assert isinstance(adapter, DiscordAdapter) and adapter.name == "discord"

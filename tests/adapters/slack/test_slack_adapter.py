@@ -14,10 +14,10 @@ from adapters.slack import create_adapter
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.chat import SlackChat, make_client
 from adapters.slack.translate import channel_ref
-from bot.cli import create_adapters
 from bot.domain import Visibility
 from bot.engine import Engine, EngineConfig
 from bot.settings import ConfigError, load_settings
+from practicebot.cli import create_adapters
 from storage.repository import SqlUnitOfWork
 
 

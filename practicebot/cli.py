@@ -35,7 +35,7 @@ log = logging.getLogger("practicebot")
 
 
 def _settings() -> Settings:
-    from bot.logging_setup import configure_logging
+    from practicebot.logging_setup import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -53,8 +53,8 @@ def console() -> None:
 
 async def _console(settings: Settings) -> None:
     from adapters.console.app import ConsoleChat, ConsoleOutput, ConsoleSession, run_console
-    from bot.bootstrap import build_app
     from bot.daily import DailyRounds
+    from practicebot.bootstrap import build_app
     from scheduler.service import SchedulerService
 
     output = ConsoleOutput(sys.stdout)
@@ -87,8 +87,8 @@ def run() -> None:
 
 async def _service(settings: Settings) -> None:
     """Long-running mode: stdin is ignored; SIGTERM/SIGINT stop it cleanly."""
-    from bot.bootstrap import build_app
     from bot.daily import DailyRounds
+    from practicebot.bootstrap import build_app
     from scheduler.service import SchedulerService
 
     adapters = create_adapters(settings)
@@ -161,9 +161,9 @@ def _parse_at(at: str | None) -> dt.datetime | None:
 async def _tick(settings: Settings, at: dt.datetime | None):
     """Deliver through the platform APIs only: adapters' chat ports, no listeners."""
     from adapters.console.app import ConsoleChat, ConsoleOutput
-    from bot.bootstrap import build_app
     from bot.daily import DailyRounds
     from bot.ports import FixedClock, SystemClock
+    from practicebot.bootstrap import build_app
 
     adapters = create_adapters(settings)
     chat = {a.name: a.chat for a in adapters}
@@ -200,9 +200,9 @@ app.add_typer(schedule_app, name="schedule")
 @schedule_app.command("list")
 def schedule_list() -> None:
     """Every channel's schedule and next post, in its local time."""
-    from bot.bootstrap import open_database
     from bot.ports import SystemClock
-    from scheduler.timing import next_slots
+    from bot.timing import next_slots
+    from practicebot.bootstrap import open_database
     from storage.repository import SqlUnitOfWork
 
     settings = _settings()
@@ -239,9 +239,9 @@ def grade(
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Grade an answer read from stdin: which key points it covers, as at a reveal."""
-    from bot.bootstrap import load_library
     from bot.cards import NAME_DROP_TIP
     from bot.coverage import assess, vocabulary
+    from practicebot.bootstrap import load_library
 
     if format not in ("text", "json"):
         raise ConfigError("--format: use text or json")
@@ -280,7 +280,7 @@ def grade(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations (also done automatically at start)."""
-    from bot.bootstrap import open_database
+    from practicebot.bootstrap import open_database
     from storage.migrate import current_revision
 
     settings = _settings()
@@ -311,7 +311,7 @@ def content_stats(
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Questions per pack, category and difficulty."""
-    from bot.bootstrap import load_library
+    from practicebot.bootstrap import load_library
 
     settings = load_settings()
     library = load_library(settings)

@@ -1,0 +1,3 @@
+from practicebot.cli import main
+
+main()
