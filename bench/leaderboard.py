@@ -229,14 +229,14 @@ def main() -> None:
 
         def leaderboard() -> None:
             c = rng.randrange(args.channels)
-            rows, _own = engine.leaderboard(
+            rows, _own = await engine.leaderboard(
                 channel_ref(c), LeaderboardPeriod.WEEK, member=member_ref(c * per_channel)
             )
             assert rows
 
         def stats() -> None:
             m = rng.randrange(args.members)
-            engine.stats(member_ref(m), channel_ref(m // per_channel))
+            await engine.stats(member_ref(m), channel_ref(m // per_channel))
 
         board_ms = timed(leaderboard, args.samples)
         stats_ms = timed(stats, args.samples)

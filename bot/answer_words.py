@@ -67,7 +67,8 @@ _BRITISH = (
 def _stem(word: str) -> str:
     for pattern, american in _BRITISH:
         word = pattern.sub(american, word)
-    return _stemmer.stemWord(word)
+    stem: str = _stemmer.stemWord(word)
+    return stem
 
 
 Token = tuple[str, str]  # (stem, word as written): stems match inflections, words match typos

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from bot.actions import ACTIONS, ActionId
 from bot.commands import USAGE, UsageProblem
 from bot.coverage import Coverage
 from bot.domain import (
@@ -25,10 +26,15 @@ from bot.domain import (
 from bot.questions import Question
 from bot.timing import Slot
 
-POST_TO_CHANNEL = Action(id="post_to_channel", label="Post to channel")
-ANSWER_PRIVATELY = Action(id="answer_privately", label="Answer privately")
-REVEAL = Action(id="reveal", label="Reveal")
-GRADE_ACTIONS = tuple(Action(id=f"grade_{g}", label=g.title()) for g in ("again", "hard", "good", "easy"))
+
+def _action(action_id: ActionId) -> Action:
+    return Action(id=action_id.value, label=ACTIONS[action_id].label)
+
+
+POST_TO_CHANNEL = _action(ActionId.POST_TO_CHANNEL)
+ANSWER_PRIVATELY = _action(ActionId.ANSWER_PRIVATELY)
+REVEAL = _action(ActionId.REVEAL)
+GRADE_ACTIONS = tuple(_action(a) for a, spec in ACTIONS.items() if spec.grade)
 
 
 def question_card(

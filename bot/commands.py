@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain import LeaderboardPeriod
@@ -187,7 +188,7 @@ def _parse_question(args: list[str]) -> Command | UsageProblem:
     return QuestionCmd(category, difficulty)
 
 
-def _no_args(cmd: Command, name: str):
+def _no_args(cmd: Command, name: str) -> Callable[[list[str]], Command | UsageProblem]:
     def parse_(args: list[str]) -> Command | UsageProblem:
         if args:
             return UsageProblem(f"'{name}' takes no arguments (got '{' '.join(args)}')", name)
@@ -385,7 +386,7 @@ def _parse_config(args: list[str]) -> Command | UsageProblem:
     return ConfigCmd(action, tuple(dict.fromkeys(table[v].value for v in values)))
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[list[str]], Command | UsageProblem]] = {
     "question": _parse_question,
     "q": _parse_question,
     "reveal": _no_args(RevealCmd(), "reveal"),

@@ -147,7 +147,8 @@ def assess(
     parsed = Answer.parse(answer, known_words)
     if parsed.name_dropping:
         return Coverage((), tuple(point.label for point in key_points), name_dropping=True)
-    covered, missed = [], []
+    covered: list[str] = []
+    missed: list[str] = []
     for point in key_points:
         hit = any(term_in(tokens(term), parsed) for term in point.terms)
         (covered if hit else missed).append(point.label)

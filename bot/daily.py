@@ -13,17 +13,19 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from bot import cards
 from bot.domain import ChannelSettings, Round, RoundKind, RoundStatus, Visibility
 from bot.engine import Engine
+from bot.ports import Store
 from bot.questions import Question
 from bot.selection import choose_daily, filter_pool
 from bot.timing import Slot, current_slot
 
 log = logging.getLogger("practicebot.daily")
 
-_Job = tuple[str, Callable[..., Awaitable[None]], tuple]
+_Job = tuple[str, Callable[..., Awaitable[None]], tuple[object, ...]]
 
 # A post or reveal claimed this long ago and never confirmed was interrupted (a crash mid-send): retry it.
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
@@ -71,16 +73,16 @@ class _PostedRecorder:
         self.pending.append((round_id, message_id))
         if len(self.pending) >= RECORD_BATCH:
             batch, self.pending = self.pending, []
-            self._writes.append(asyncio.create_task(asyncio.to_thread(self._write, batch)))
+            self._writes.append(asyncio.create_task(self._write(batch)))
 
-    def _write(self, batch: list[tuple[int, str]]) -> None:
-        with self.engine.uow() as store:
-            store.mark_posted_many(batch, self.engine.clock.now())
+    async def _write(self, batch: list[tuple[int, str]]) -> None:
+        now = self.engine.clock.now()
+        await self.engine.tx(lambda store: store.mark_posted_many(batch, now))
 
     async def flush(self) -> None:
         batch, self.pending = self.pending, []
         if batch:
-            self._writes.append(asyncio.create_task(asyncio.to_thread(self._write, batch)))
+            self._writes.append(asyncio.create_task(self._write(batch)))
         results = await asyncio.gather(*self._writes, return_exceptions=True)
         self._writes = []
         errors = [r for r in results if isinstance(r, BaseException)]
@@ -101,7 +103,9 @@ class _WorkerPool:
         self.queues: dict[str, tuple[asyncio.Queue[_Job | None], int]] = {}
         self.workers: list[asyncio.Task[None]] = []
 
-    def submit(self, platform: str, label: str, run: Callable[..., Awaitable[None]], args: tuple) -> None:
+    def submit(
+        self, platform: str, label: str, run: Callable[..., Awaitable[None]], args: tuple[object, ...]
+    ) -> None:
         if platform not in self.queues:
             queue: asyncio.Queue[_Job | None] = asyncio.Queue()
             workers = max(1, self.concurrency.get(platform, 1))
@@ -138,19 +142,19 @@ class DailyRounds:
         self.engine = engine
         self.concurrency = dict(DEFAULT_CONCURRENCY) | dict(concurrency or {})
 
+    @staticmethod
     def due_posts(
-        self, now: dt.datetime, *, after_row_id: int = 0, limit: int | None = None
+        store: Store, now: dt.datetime, *, after_row_id: int = 0, limit: int | None = None
     ) -> tuple[list[DuePost], int | None]:
         """Posts due at `now` (today's question, or a missed one whose reveal has not passed, or a claim
         abandoned by a crashed process) among a page of scheduled channels, and the row id to read on from
         (None when this page was the last)."""
         stale_before = now - CLAIM_TIMEOUT
-        with self.engine.uow() as store:
-            channels = store.scheduled_channels(after_row_id=after_row_id, limit=limit)
-            wanted = [(row_id, s, slot) for row_id, s in channels if (slot := current_slot(s, now))]
-            first_date = min((slot.local_date for _, _, slot in wanted), default=None)
-            ids = [row_id for row_id, _, _ in wanted]
-            existing = store.daily_round_states(ids, first_date) if first_date else {}
+        channels = store.scheduled_channels(after_row_id=after_row_id, limit=limit)
+        wanted = [(row_id, s, slot) for row_id, s in channels if (slot := current_slot(s, now))]
+        first_date = min((slot.local_date for _, _, slot in wanted), default=None)
+        ids = [row_id for row_id, _, _ in wanted]
+        existing = store.daily_round_states(ids, first_date) if first_date else {}
         posts = []
         for row_id, settings, slot in wanted:
             row = existing.get((row_id, slot.local_date))
@@ -161,11 +165,11 @@ class DailyRounds:
         full_page = limit is not None and len(channels) == limit
         return posts, (channels[-1][0] if full_page else None)
 
-    def _due_follow_ups(self, now: dt.datetime) -> tuple[list[Round], list[tuple[int, int]]]:
+    @staticmethod
+    def _due_follow_ups(store: Store, now: dt.datetime) -> tuple[list[Round], list[tuple[int, int]]]:
         """Reveals due at `now` (including reveals abandoned by a crashed process) and reminders."""
-        with self.engine.uow() as store:
-            reveals = [store.round(i) for i in store.rounds_to_reveal(now, now - CLAIM_TIMEOUT)]
-            return [r for r in reveals if r is not None], store.rounds_to_remind(now)
+        reveals = [store.round(i) for i in store.rounds_to_reveal(now, now - CLAIM_TIMEOUT)]
+        return [r for r in reveals if r is not None], store.rounds_to_remind(now)
 
     async def deliver_due(self) -> DeliveryReport:
         """Run everything due now (by the engine's clock, the same one every claim is stamped with), with
@@ -184,11 +188,14 @@ class DailyRounds:
             after: int | None = 0
             size = FIRST_CLAIM_CHUNK
             while after is not None:
-                posts, after = await asyncio.to_thread(self.due_posts, now, after_row_id=after, limit=size)
+                posts, after = await self.engine.tx(
+                    partial(self.due_posts, now=now, after_row_id=after, limit=size)
+                )
                 size, due = CLAIM_CHUNK, due + len(posts)
                 fresh = [p for p in posts if p.retry_round_id is None]
                 modes = {p.settings.channel: p.settings.answer_mode for p in fresh}
-                claimed = await asyncio.to_thread(self._claim, fresh, now, report) if fresh else []
+                claim = partial(self._claim, due=fresh, now=now, report=report)
+                claimed = await self.engine.tx(claim) if fresh else []
                 for r, q in claimed:
                     pool.submit(
                         r.channel.platform.value,
@@ -201,7 +208,7 @@ class DailyRounds:
                         channel = p.settings.channel
                         label = f"post:{channel.channel_id}"
                         pool.submit(channel.platform.value, label, self._retry_post, (p, now, report))
-            reveals, reminders = await asyncio.to_thread(self._due_follow_ups, now)
+            reveals, reminders = await self.engine.tx(lambda store: self._due_follow_ups(store, now))
             due += len(reveals) + len(reminders)
             for r in reveals:
                 pool.submit(r.channel.platform.value, f"reveal:{r.id}", self._reveal, (r, now, report))
@@ -218,7 +225,7 @@ class DailyRounds:
         return report
 
     def _claim(
-        self, due: list[DuePost], now: dt.datetime, report: DeliveryReport
+        self, store: Store, due: list[DuePost], now: dt.datetime, report: DeliveryReport
     ) -> list[tuple[Round, Question]]:
         """Pick each channel's question and claim all the rounds in one transaction."""
         if not due:
@@ -226,44 +233,41 @@ class DailyRounds:
         engine = self.engine
         picks: dict[int, tuple[DuePost, Question]] = {}
         pools: dict[tuple[tuple[str, ...], ...], list[Question]] = {}  # most channels share their filters
-        with engine.uow() as store:
-            history = store.history_by_channel([p.channel_row_id for p in due])
-            for post in due:
-                settings, channel = post.settings, post.settings.channel
-                asked, dailies = history.get(post.channel_row_id, ([], 0))
-                key = (settings.categories, settings.difficulties, settings.packs)
-                if key not in pools:
-                    pools[key] = filter_pool(
-                        engine.questions.all(),
-                        categories=settings.categories,
-                        difficulties=settings.difficulties,
-                        packs=settings.packs,
-                    )
-                pool = pools[key]
-                seed = (
-                    f"{channel.platform}:{channel.workspace_id}:{channel.channel_id}:{post.slot.local_date}"
+        history = store.history_by_channel([p.channel_row_id for p in due])
+        for post in due:
+            settings, channel = post.settings, post.settings.channel
+            asked, dailies = history.get(post.channel_row_id, ([], 0))
+            key = (settings.categories, settings.difficulties, settings.packs)
+            if key not in pools:
+                pools[key] = filter_pool(
+                    engine.questions.all(),
+                    categories=settings.categories,
+                    difficulties=settings.difficulties,
+                    packs=settings.packs,
                 )
-                question = choose_daily(pool, asked_newest_first=asked, seed=seed, position=dailies)
-                if question is None:
-                    log.warning(
-                        "no question matches the channel's filters", extra={"channel": channel.channel_id}
-                    )
-                    report.failed.append(f"post:{channel.channel_id}")
-                    continue
-                picks[post.channel_row_id] = (post, question)
-            won = store.claim_daily_rounds(
-                [
-                    {
-                        "channel_id": row_id,
-                        "question_id": question.id,
-                        "category": question.category.value,
-                        "daily_date": post.slot.local_date,
-                        "reveal_due_at": post.slot.reveal_at,
-                    }
-                    for row_id, (post, question) in picks.items()
-                ],
-                now,
-            )
+            pool = pools[key]
+            seed = f"{channel.platform}:{channel.workspace_id}:{channel.channel_id}:{post.slot.local_date}"
+            question = choose_daily(pool, asked_newest_first=asked, seed=seed, position=dailies)
+            if question is None:
+                log.warning(
+                    "no question matches the channel's filters", extra={"channel": channel.channel_id}
+                )
+                report.failed.append(f"post:{channel.channel_id}")
+                continue
+            picks[post.channel_row_id] = (post, question)
+        won = store.claim_daily_rounds(
+            [
+                {
+                    "channel_id": row_id,
+                    "question_id": question.id,
+                    "category": question.category.value,
+                    "daily_date": post.slot.local_date,
+                    "reveal_due_at": post.slot.reveal_at,
+                }
+                for row_id, (post, question) in picks.items()
+            ],
+            now,
+        )
         report.skipped += len(picks) - len(won)
         claimed = []
         for row_id, round_id in won.items():
@@ -302,11 +306,18 @@ class DailyRounds:
         """Take over a post claimed by a process that died: check the platform for the message first."""
         engine, channel = self.engine, due.settings.channel
         assert due.retry_round_id is not None
-        with engine.uow() as store:
-            if not store.reclaim_post(due.retry_round_id, now, now - CLAIM_TIMEOUT):
-                report.skipped += 1
-                return
-            round_ = store.round(due.retry_round_id)
+        round_id = due.retry_round_id
+
+        def reclaim(store: Store) -> Round | bool | None:
+            if not store.reclaim_post(round_id, now, now - CLAIM_TIMEOUT):
+                return False
+            return store.round(round_id)
+
+        round_ = await engine.tx(reclaim)
+        if round_ is False:
+            report.skipped += 1
+            return
+        assert round_ is not True
         question = engine.questions.get(round_.question_id) if round_ else None
         if round_ is None or question is None:
             report.failed.append(f"post:{channel.channel_id}")
@@ -316,19 +327,22 @@ class DailyRounds:
         message_id = await engine.already_posted(port, channel, card, round_.created_at)
         if message_id is None:
             message_id = await port.post_round(channel, card)
-        with engine.uow() as store:
-            store.mark_posted(round_.id, message_id, engine.clock.now())
+        await engine._mark_posted(round_.id, message_id)
         report.posted += 1
 
     async def _remind(
         self, round_id: int, minutes_left: int, now: dt.datetime, report: DeliveryReport
     ) -> None:
-        with self.engine.uow() as store:
+        def claim(store: Store) -> tuple[Round | None, int] | None:
             if not store.claim_reminder(round_id, now):
-                report.skipped += 1
-                return
-            round_ = store.round(round_id)
-            answers = len(store.answers(round_id))
+                return None
+            return store.round(round_id), len(store.answers(round_id))
+
+        claimed = await self.engine.tx(claim)
+        if claimed is None:
+            report.skipped += 1
+            return
+        round_, answers = claimed
         if round_ is None or round_.thread is None:
             return
         port = self.engine.chat_for(round_.channel)
@@ -336,7 +350,7 @@ class DailyRounds:
         report.reminded += 1
 
     async def _reveal(self, round_: Round, now: dt.datetime, report: DeliveryReport) -> None:
-        replies = await self.engine.reveal(round_.id, stale_before=now - CLAIM_TIMEOUT)
+        replies = await self.engine.reveal(round_.id, by=None, stale_before=now - CLAIM_TIMEOUT)
         if replies:  # a notice means somebody else revealed it first
             report.skipped += 1
         else:

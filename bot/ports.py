@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol, TypedDict, TypeVar
 
-from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
+from bot.domain import (
+    Card,
+    ChannelRef,
+    ChannelSettings,
+    IncomingAnswer,
+    MemberRef,
+    Platform,
+    ReviewState,
+    Round,
+    RoundKind,
+    RoundStatus,
+    StoredAnswer,
+    ThreadRef,
+    Visibility,
+)
 from bot.questions import Question
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -61,6 +76,16 @@ class ChatPort(Protocol):
         ...
 
 
+class ChannelUnreachable(Exception):
+    """Raised by a ChatPort when the platform refuses a post because the bot cannot reach the channel.
+    `gone`: it no longer exists for the bot (deleted, archived, the bot removed), so the core marks it
+    inactive and the scheduler stops posting there; `/practice schedule resume` brings it back."""
+
+    def __init__(self, message: str, *, gone: bool = False) -> None:
+        super().__init__(message)
+        self.gone = gone
+
+
 class FindsPosted(Protocol):
     """Optional ChatPort capability: after a crash between sending a card and recording its id, find the
     message the bot already sent for this card (same kind and round) since `since`, so a retry does not post
@@ -75,11 +100,205 @@ class QuestionSource(Protocol):
     def all(self) -> Sequence[Question]: ...
 
 
-class UnitOfWorkFactory(Protocol):
-    """Opens a transaction; the store it yields commits on success and rolls back on error."""
+class DailyRoundState(NamedTuple):
+    round_id: int
+    status: str
+    claimed_at: dt.datetime | None
 
-    def __call__(self) -> AbstractContextManager[Store]: ...
+
+class DailyClaim(TypedDict):
+    channel_id: int  # the channel's row id
+    question_id: str
+    category: str
+    daily_date: dt.date
+    reveal_due_at: dt.datetime
 
 
-class Store(Protocol):  # implemented by storage.repository.SqlStore
-    ...
+class MemberSummary(TypedDict):
+    points: int
+    rounds_answered: int
+    average_coverage: float | None
+    by_category: dict[str, float]
+
+
+# --- repositories: one Protocol per aggregate, all reached through one transaction's `Store` -------------
+
+
+class Channels(Protocol):
+    def channel(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelSettings:
+        """The channel's settings, registering it with `defaults` the first time it is seen."""
+        ...
+
+    def update_channel(
+        self, ref: ChannelRef, defaults: ChannelSettings | None = None, **changes: Any
+    ) -> ChannelSettings: ...
+
+    def channels(self) -> list[ChannelSettings]: ...
+
+    def scheduled_channels(
+        self, *, after_row_id: int = 0, limit: int | None = None
+    ) -> list[tuple[int, ChannelSettings]]: ...
+
+    def schedule_shapes(self) -> set[tuple[str, tuple[str, ...], str, tuple[dt.date, ...]]]: ...
+
+
+class Members(Protocol):
+    def find_member(self, platform: Platform, workspace_id: str, text: str) -> MemberRef | None: ...
+
+
+class Rounds(Protocol):
+    def create_round(
+        self,
+        channel: ChannelRef,
+        *,
+        question_id: str,
+        category: str,
+        kind: RoundKind,
+        visibility: Visibility,
+        now: dt.datetime,
+        requested_by: MemberRef | None = None,
+        daily_date: dt.date | None = None,
+        reveal_due_at: dt.datetime | None = None,
+    ) -> Round | None: ...
+
+    def round(self, round_id: int) -> Round | None: ...
+
+    def round_by_thread(self, thread: ThreadRef) -> Round | None: ...
+
+    def latest_round(
+        self,
+        channel: ChannelRef,
+        *,
+        statuses: Sequence[RoundStatus],
+        visibility: Visibility | None = None,
+        requested_by: MemberRef | None = None,
+        kinds: Sequence[RoundKind] | None = None,
+    ) -> Round | None: ...
+
+    def question_history(self, channel: ChannelRef) -> tuple[list[str], int]: ...
+
+    def mark_posted(self, round_id: int, message_id: str, now: dt.datetime) -> None: ...
+
+    def claim_publish(self, round_id: int) -> bool: ...
+
+    def unpublish(self, round_id: int) -> None: ...
+
+    def claim_reveal(
+        self, round_id: int, now: dt.datetime, stale_before: dt.datetime | None = None
+    ) -> bool: ...
+
+    def mark_revealed(self, round_id: int, now: dt.datetime) -> None: ...
+
+
+class DailyRoundsRepo(Protocol):
+    """The daily question's claims: one round per channel and local date, sent by one process."""
+
+    def history_by_channel(self, channel_row_ids: Sequence[int]) -> dict[int, tuple[list[str], int]]: ...
+
+    def claim_daily_rounds(self, claims: Sequence[DailyClaim], now: dt.datetime) -> dict[int, int]: ...
+
+    def mark_posted_many(self, posted: Sequence[tuple[int, str]], now: dt.datetime) -> None: ...
+
+    def reclaim_post(self, round_id: int, now: dt.datetime, stale_before: dt.datetime) -> bool: ...
+
+    def daily_round_states(
+        self, channel_row_ids: Sequence[int], first_date: dt.date
+    ) -> dict[tuple[int, dt.date], DailyRoundState]: ...
+
+    def rounds_to_reveal(self, now: dt.datetime, stale_before: dt.datetime) -> list[int]: ...
+
+    def rounds_to_remind(self, now: dt.datetime) -> list[tuple[int, int]]: ...
+
+    def claim_reminder(self, round_id: int, now: dt.datetime) -> bool: ...
+
+
+class AnswersAndVotes(Protocol):
+    def save_answer_part(
+        self,
+        round_id: int,
+        member: MemberRef,
+        *,
+        message_id: str | None,
+        text: str,
+        now: dt.datetime,
+        late: bool,
+        truncated: bool,
+    ) -> bool: ...
+
+    def withdraw_answer_part(
+        self, round_id: int, member: MemberRef, message_id: str, now: dt.datetime
+    ) -> bool: ...
+
+    def answers(self, round_id: int) -> list[StoredAnswer]: ...
+
+    def answer_by_message(self, channel: ChannelRef, message_id: str) -> StoredAnswer | None: ...
+
+    def add_vote(self, answer_id: int, voter: MemberRef, now: dt.datetime) -> bool: ...
+
+    def remove_vote(self, answer_id: int, voter: MemberRef) -> bool: ...
+
+    def vote_counts(self, round_id: int) -> dict[int, int]: ...
+
+    def save_feedback(self, answer_id: int, coverage: float, covered_points: Sequence[str]) -> None: ...
+
+
+class Ledger(Protocol):
+    def award(self, round_: Round, member: MemberRef, reason: str, points: int, now: dt.datetime) -> bool: ...
+
+    def points_by_member(
+        self,
+        *,
+        channel: ChannelRef | None = None,
+        platform: Platform | None = None,
+        workspace_id: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> list[tuple[MemberRef, int]]: ...
+
+    def member_summary(self, member: MemberRef) -> MemberSummary: ...
+
+    def answered_questions(self, member: MemberRef) -> list[tuple[str, float]]: ...
+
+    def daily_participation(
+        self, channel: ChannelRef, member: MemberRef
+    ) -> list[tuple[dt.date, bool, bool]]: ...
+
+
+class Reviews(Protocol):
+    def review_card(self, member: MemberRef, question_id: str) -> ReviewState | None: ...
+
+    def save_review_card(
+        self,
+        member: MemberRef,
+        question_id: str,
+        *,
+        card: dict[str, Any],
+        due_at: dt.datetime,
+        now: dt.datetime,
+        reason: str = "review",
+        graded_round: int | None = None,
+    ) -> bool: ...
+
+    def due_reviews(self, member: MemberRef, now: dt.datetime) -> list[ReviewState]: ...
+
+    def next_review_at(self, member: MemberRef) -> dt.datetime | None: ...
+
+    def seen_question_ids(self, member: MemberRef) -> set[str]: ...
+
+
+class ProcessedEvents(Protocol):
+    def mark_event(self, platform: Platform, event_id: str, now: dt.datetime) -> bool:
+        """False when the event id was seen before: its effect is already stored."""
+        ...
+
+
+class Store(
+    Channels, Members, Rounds, DailyRoundsRepo, AnswersAndVotes, Ledger, Reviews, ProcessedEvents, Protocol
+):
+    """Every repository, inside one transaction. Implemented by storage.repository.SqlStore."""
+
+
+class UnitOfWork(Protocol):
+    """Transactions off the event loop: `run(work)` calls `work(store)` in one transaction on a worker
+    thread and returns its result; it commits on success and rolls back on any exception."""
+
+    async def run(self, work: Callable[[Store], T]) -> T: ...

@@ -4,6 +4,7 @@ learning steps are one day; fuzzing is off so schedules are reproducible."""
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from enum import StrEnum
 from typing import Any
 
@@ -34,10 +35,17 @@ _scheduler = Scheduler(
 def new_card(card_id: int, now: dt.datetime) -> tuple[dict[str, Any], dt.datetime]:
     """A card due now. `card_id` is ours (fsrs would derive one from the clock)."""
     card = Card(card_id=card_id, due=now)
-    return card.to_dict(), now
+    return dict(card.to_dict()), now
 
 
 def grade(card_state: dict[str, Any], how: Grade, now: dt.datetime) -> tuple[dict[str, Any], dt.datetime]:
     """Apply a self-grade; returns the new card state and when the question is due again."""
-    card, _log = _scheduler.review_card(Card.from_dict(card_state), _RATINGS[how], review_datetime=now)
-    return card.to_dict(), card.due
+    state: Any = card_state  # fsrs types it as its CardDict; we store it as plain JSON
+    card, _log = _scheduler.review_card(Card.from_dict(state), _RATINGS[how], review_datetime=now)
+    return dict(card.to_dict()), card.due
+
+
+def first_card(user_id: str, question_id: str, now: dt.datetime) -> dict[str, Any]:
+    """A member's first card for a question; its id is stable for that pair."""
+    card, _ = new_card(zlib.crc32(f"{user_id}:{question_id}".encode()), now)
+    return card

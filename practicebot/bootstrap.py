@@ -30,6 +30,11 @@ class App:
     library: QuestionLibrary
     uow: SqlUnitOfWork
 
+    def close(self) -> None:
+        """Let the database threads finish, then close the connections."""
+        self.uow.close()
+        self.db.dispose()
+
 
 def load_library(settings: Settings) -> QuestionLibrary:
     """Load the packs once, at start. Strict: any problem stops the start with one line naming file, line

@@ -70,7 +70,7 @@ async def _console(settings: Settings) -> None:
         await run_console(session)
     finally:
         await scheduler.shutdown()
-        bot.db.dispose()
+        bot.close()
 
 
 @app.command()
@@ -118,7 +118,7 @@ async def _service(settings: Settings) -> None:
                 await adapter.stop()
             except Exception:
                 log.warning("adapter did not stop cleanly", extra={"platform": adapter.name}, exc_info=True)
-        bot.db.dispose()
+        bot.close()
 
 
 def create_adapters(settings: Settings) -> list[PlatformAdapter]:
@@ -174,7 +174,7 @@ async def _tick(settings: Settings, at: dt.datetime | None):
     finally:
         for adapter in adapters:  # close HTTP sessions the chat ports opened
             await adapter.stop()
-        bot.db.dispose()
+        bot.close()
 
 
 discord_app = typer.Typer(no_args_is_help=True, help="Discord application commands.")

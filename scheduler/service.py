@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -15,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily import DailyRounds
 from bot.domain import ChannelRef, ChannelSettings, Platform
+from bot.ports import Store
 from bot.timing import next_slots
 
 log = logging.getLogger("practicebot.scheduler")
@@ -49,15 +51,15 @@ class SchedulerService:
             id=SWEEP_JOB,
             next_run_time=dt.datetime.now(dt.UTC),
         )
-        self.daily.engine.schedule_listeners.append(self.sync_post_jobs)
+        self.daily.engine.schedule_listeners.append(self.refresh_post_jobs)
         self.scheduler.start()
         log.info("scheduler started", extra={"sweep_seconds": self.sweep_seconds})
 
     async def shutdown(self, timeout: float = 10.0) -> None:
         """Stop triggering, then let a delivery in flight finish (a post is never cut between its send
         and its record), up to `timeout` seconds."""
-        if self.sync_post_jobs in self.daily.engine.schedule_listeners:
-            self.daily.engine.schedule_listeners.remove(self.sync_post_jobs)
+        if self.refresh_post_jobs in self.daily.engine.schedule_listeners:
+            self.daily.engine.schedule_listeners.remove(self.refresh_post_jobs)
         self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -88,8 +90,7 @@ class SchedulerService:
             while self._again and not self._stopping:
                 self._again = False
                 await self.daily.deliver_due()
-            now = self.daily.engine.clock.now()
-            self._apply_post_times(await asyncio.to_thread(self._next_post_times, now))
+            await self.refresh_post_jobs()
         except asyncio.CancelledError:
             # The loop is closing under a sweep that started too late to be waited for. Whatever it sent
             # but did not record stays claimed and is found again by the next sweep (see CLAIM_TIMEOUT).
@@ -101,19 +102,20 @@ class SchedulerService:
             if task is not None:
                 self._sweeps.discard(task)
 
-    def sync_post_jobs(self) -> None:
+    async def refresh_post_jobs(self) -> None:
         """Refresh the post jobs now (after a schedule change here; the sweep refreshes them too, which
-        picks up changes made by another replica)."""
-        self._apply_post_times(self._next_post_times(self.daily.engine.clock.now()))
+        picks up changes made by another replica). The schedules are read off the event loop."""
+        now = self.daily.engine.clock.now()
+        self._apply_post_times(await self.daily.engine.tx(partial(self._next_post_times, now=now)))
 
     def post_times(self) -> list[dt.datetime]:
         """When the next post jobs fire, in order."""
         return sorted(self._post_jobs.values())
 
-    def _next_post_times(self, now: dt.datetime) -> set[dt.datetime]:
+    @staticmethod
+    def _next_post_times(store: Store, now: dt.datetime) -> set[dt.datetime]:
         """The next post instant of every distinct schedule: one job per instant, not per channel."""
-        with self.daily.engine.uow() as store:
-            shapes = store.schedule_shapes()
+        shapes = store.schedule_shapes()
         times = set()
         for post_time, days, timezone, skip_dates in shapes:
             shape = ChannelSettings(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Row, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -26,6 +28,7 @@ from bot.domain import (
     ThreadRef,
     Visibility,
 )
+from bot.ports import DailyRoundState, MemberSummary
 from storage.tables import (
     AnswerRow,
     Base,
@@ -37,6 +40,8 @@ from storage.tables import (
     RoundRow,
     VoteRow,
 )
+
+T = TypeVar("T")
 
 _CHANNEL_FIELDS = [
     "active",
@@ -54,12 +59,6 @@ _CHANNEL_FIELDS = [
     "answer_mode",
     "reminder_minutes",
 ]
-
-
-class DailyRoundState(NamedTuple):
-    round_id: int
-    status: str
-    claimed_at: dt.datetime | None
 
 
 class SqlStore:
@@ -420,20 +419,6 @@ class SqlStore:
         ).first()
         return self._round(row) if row else None
 
-    def daily_round_count(self, channel: ChannelRef) -> int:
-        """How many daily rounds the channel has had: the position in its difficulty rotation."""
-        channel_id = self._channel_id(channel)
-        if channel_id is None:
-            return 0
-        return int(
-            self.session.scalar(
-                select(func.count(RoundRow.id)).where(
-                    RoundRow.channel_id == channel_id, RoundRow.kind == RoundKind.DAILY.value
-                )
-            )
-            or 0
-        )
-
     def claim_publish(self, round_id: int) -> bool:
         """A private round becomes public once, however many times 'Post to channel' is clicked."""
         result = self.session.execute(
@@ -736,7 +721,7 @@ class SqlStore:
         query = query.group_by(MemberRow.id).order_by(total.desc(), MemberRow.display_name, MemberRow.id)
         return [(_member(m), int(t)) for m, t in self.session.execute(query).all()]
 
-    def member_summary(self, member: MemberRef) -> dict[str, Any]:
+    def member_summary(self, member: MemberRef) -> MemberSummary:
         member_id = self.member_id(member)
         points = self.session.scalar(
             select(func.coalesce(func.sum(PointRow.points), 0)).where(PointRow.member_id == member_id)
@@ -899,13 +884,32 @@ def channel_row_values(settings: ChannelSettings, created_at: dt.datetime) -> di
 
 
 class SqlUnitOfWork:
-    """`with uow() as store:` one transaction; commit on success, roll back on any exception."""
+    """The core's UnitOfWork. `await uow.run(work)`: `work(store)` in one transaction on a database thread,
+    so the event loop never waits on SQL. `with uow() as store:` is the same transaction, inline, for the
+    CLI and tests that have no loop to protect.
 
-    def __init__(self, engine: Engine) -> None:
+    The threads are sized for the backend: SQLite takes its write lock at BEGIN (see database.py), so
+    transactions run one at a time anyway and a single thread avoids lock waits; PostgreSQL gets as many
+    threads as the connection pool holds connections."""
+
+    def __init__(self, engine: Engine, *, threads: int | None = None) -> None:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        if threads is None:
+            threads = 1 if engine.dialect.name == "sqlite" else max(1, engine.pool.size())  # type: ignore[attr-defined]
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="practicebot-db")
 
     @contextmanager
     def __call__(self) -> Iterator[SqlStore]:
         with self._sessions() as session, session.begin():
             yield SqlStore(session)
+
+    def _run(self, work: Callable[[SqlStore], T]) -> T:
+        with self() as store:
+            return work(store)
+
+    async def run(self, work: Callable[[SqlStore], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self._run, work)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)

@@ -158,7 +158,7 @@ class Transcript:
             thread=self.thread, member=member(user), text=line, message_id=f"reply{self.chat._n}"
         )
         self.chat.thread_history.setdefault(self.thread.message_id, []).append(incoming)
-        recorded = self.engine.record_answer(incoming)
+        recorded = await self.engine.record_answer(incoming)
         return [Reply(card=recorded.notice)] if recorded.notice else []
 
     def delivered(self, prefix: str) -> list[Card]:

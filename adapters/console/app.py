@@ -15,6 +15,7 @@ from rich.console import Console
 
 from adapters.console import strings
 from adapters.console.render import render_plain, render_rich
+from bot.actions import ACTIONS, parse_action
 from bot.domain import (
     AnswerResult,
     Attachment,
@@ -27,9 +28,18 @@ from bot.domain import (
     ThreadRef,
     Visibility,
 )
-from bot.engine import CommandContext, Engine
+from bot.engine import Engine
+from bot.events import AnswerPosted, CommandContext, CommandIssued, VoteChanged
 
 WORKSPACE = "local"
+
+
+def action_hint(action_id: str) -> str:
+    """The console has no buttons: each action of the core's table says what to type instead."""
+    action = parse_action(action_id)
+    return ACTIONS[action].console_hint if action is not None else ""
+
+
 _NAME = re.compile(r"^[\w.-]{1,40}$")
 
 
@@ -46,7 +56,7 @@ class ConsoleOutput:
         if card.attachment is not None:
             self.line(strings.ATTACHMENT_SAVED.format(path=self._save(card.attachment)))
         for action in card.actions:
-            self.line(f"  [{action.label}] {strings.ACTION_HINTS.get(action.id, '')}")
+            self.line(f"  [{action.label}] {action_hint(action.id)}")
 
     @staticmethod
     def _save(attachment: Attachment) -> Path:
@@ -115,11 +125,11 @@ class ConsoleSession:
             platform=Platform.CONSOLE, workspace_id=WORKSPACE, user_id=name.lower(), display_name=name
         )
 
-    def welcome(self) -> None:
+    async def welcome(self) -> None:
         self.output.line(strings.WELCOME.format(channel=self.channel.name, user=self.member.label))
         # Answers go to the open round of an earlier run too: the database, not this process, knows it.
         if self.chat.current_thread is None:
-            open_round = self.engine.open_round(self.channel)
+            open_round = await self.engine.open_round(self.channel)
             if open_round is not None and open_round.thread is not None:
                 self.chat.current_thread = open_round.thread
                 self.output.line(strings.RESUMED.format(message=open_round.message_id))
@@ -143,7 +153,7 @@ class ConsoleSession:
                     self.output.line(strings.SWITCHED.format(user=name))
                 return True
             if word in ("/vote", "/unvote"):
-                self._vote(rest.strip(), add=word == "/vote")
+                await self._vote(rest.strip(), add=word == "/vote")
                 return True
             if word in ("/practice", "/help"):
                 text = rest if word == "/practice" else "help"
@@ -153,7 +163,7 @@ class ConsoleSession:
                     is_admin=True,
                     question_visibility=Visibility.PUBLIC,
                 )
-                self._show(await self.engine.handle_command(context, text))
+                self._show(await self.engine.dispatch(CommandIssued(context, text)))
                 return True
             self.output.line(strings.UNKNOWN_SLASH.format(word=word))
             return True
@@ -169,7 +179,7 @@ class ConsoleSession:
             thread=thread, member=self.member, text=text, message_id=self.chat.new_message_id()
         )
         self.chat.replies.setdefault(thread.message_id, []).append(incoming)
-        recorded = self.engine.record_answer(incoming)
+        recorded = await self.engine.dispatch(AnswerPosted(incoming))
         message = {
             AnswerResult.RECORDED: strings.ANSWER_SAVED,
             AnswerResult.UPDATED: strings.ANSWER_UPDATED,
@@ -180,7 +190,7 @@ class ConsoleSession:
         if recorded.notice:
             self.output.card(recorded.notice, strings.PRIVATE_PREFIX.format(user=self.member.label))
 
-    def _vote(self, name: str, *, add: bool) -> None:
+    async def _vote(self, name: str, *, add: bool) -> None:
         """The console's stand-in for a reaction: vote for NAME's latest message in the open thread."""
         thread = self.chat.current_thread
         if not _NAME.match(name):
@@ -191,7 +201,7 @@ class ConsoleSession:
         if thread is None or target is None or target.message_id is None:
             self.output.line(strings.VOTE_NO_ANSWER.format(user=name))
             return
-        result = self.engine.vote(thread.channel, target.message_id, self.member, add=add)
+        result = await self.engine.dispatch(VoteChanged(thread.channel, target.message_id, self.member, add))
         self.output.line(strings.VOTE_RESULTS[result.value].format(user=self.member.label, author=name))
 
     def _show(self, replies: Sequence[Reply]) -> None:
@@ -206,7 +216,7 @@ class ConsoleSession:
 
 async def run_console(session: ConsoleSession, stdin: TextIO = sys.stdin) -> None:
     """Read until end of input (or /quit). Reading happens off the event loop so timers keep running."""
-    session.welcome()
+    await session.welcome()
     loop = asyncio.get_running_loop()
     while True:
         if stdin.isatty():

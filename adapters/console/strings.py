@@ -17,11 +17,6 @@ THREAD_PREFIX = "thread of question {message}"
 CHANNEL_PREFIX = "#{channel}"
 GOODBYE = "Bye."
 RESUMED = "The question of thread {message} is still open: plain lines answer it."
-ACTION_HINTS = {
-    "post_to_channel": "/practice question posts to the channel here",
-    "answer_privately": "type your answer as a plain line",
-    "reveal": "/practice reveal",
-}
 VOTE_USAGE = "Usage: /vote NAME or /unvote NAME (whose answer in the open thread)"
 VOTE_NO_ANSWER = "{user} has no answer in the open thread."
 VOTE_RESULTS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextvars import ContextVar
 
 import discord
@@ -21,6 +21,7 @@ from adapters.discord.components import CUSTOM_ID
 from adapters.discord.render import OutgoingMessage, render_card, render_text
 from bot.cards import ANSWER_PRIVATELY
 from bot.domain import Card, CardKind, ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
+from bot.ports import ChannelUnreachable
 
 log = logging.getLogger("practicebot.discord")
 
@@ -91,8 +92,6 @@ class DiscordChat:
         self.rest_limiter = AsyncLimiter(requests_per_second, 1.0)
         self._token = token
         self._login_lock = asyncio.Lock()
-        # Set by the adapter once the engine exists: a channel that no longer exists is marked inactive.
-        self.on_channel_gone: Callable[[ChannelRef], None] | None = None
 
     async def ensure_login(self) -> None:
         if self.client.user is not None:
@@ -135,9 +134,8 @@ class DiscordChat:
         try:
             (message,) = await self._send(channel.channel_id, messages[:1])
         except discord.NotFound as exc:
-            if exc.code == UNKNOWN_CHANNEL and self.on_channel_gone is not None:
-                log.warning("channel is gone; marking it inactive", extra={"channel": channel.channel_id})
-                self.on_channel_gone(channel)
+            if exc.code == UNKNOWN_CHANNEL:
+                raise ChannelUnreachable(f"channel {channel.channel_id} unknown", gone=True) from exc
             raise
         rest_target: int = message.id
         try:

@@ -178,7 +178,6 @@ class DiscordAdapter:
         """Log in, sync commands, connect the gateway in a task on the running loop; return once READY."""
         self.handlers = PracticeHandlers(engine, self.chat, self.settings, self.client)
         self.client.practice_router = self.handlers  # type: ignore[attr-defined]
-        self.chat.on_channel_gone = engine.deactivate_channel
         try:
             await self.chat.ensure_login()
         except discord.LoginFailure:

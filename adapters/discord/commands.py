@@ -12,6 +12,7 @@ from adapters.discord import strings
 from adapters.discord.translate import command_line
 from bot.commands import USAGE
 from bot.questions import Category, Difficulty
+from bot.review import Grade
 
 Route = Callable[[discord.Interaction, str], Awaitable[None]]
 
@@ -19,6 +20,7 @@ CATEGORY_CHOICES = [app_commands.Choice(name=c.value.replace("-", " "), value=c.
 DIFFICULTY_CHOICES = [app_commands.Choice(name=d.value, value=d.value) for d in Difficulty]
 PERIOD_CHOICES = [app_commands.Choice(name=label, value=v) for v, label in strings.PERIOD_CHOICES.items()]
 SCOPE_CHOICES = [app_commands.Choice(name=label, value=v) for v, label in strings.SCOPE_CHOICES.items()]
+GRADE_CHOICES = [app_commands.Choice(name=g.value, value=g.value) for g in Grade]
 HELP_CHOICES = [app_commands.Choice(name=name, value=name) for name in USAGE]
 MAX_SUGGESTIONS = 25
 
@@ -80,6 +82,12 @@ class PracticeGroup(
     @app_commands.command(name="review", description=strings.REVIEW_DESCRIPTION)
     async def review(self, interaction: discord.Interaction) -> None:
         await self.route(interaction, "review")
+
+    @app_commands.command(name="grade", description=strings.GRADE_DESCRIPTION)
+    @app_commands.describe(how=strings.OPTION_GRADE)
+    @app_commands.choices(how=GRADE_CHOICES)
+    async def grade(self, interaction: discord.Interaction, how: str) -> None:
+        await self.route(interaction, command_line("grade", how))
 
     @app_commands.command(name="topics", description=strings.TOPICS_DESCRIPTION)
     async def topics(self, interaction: discord.Interaction) -> None:

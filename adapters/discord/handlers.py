@@ -15,16 +15,26 @@ from adapters.discord import strings, translate
 from adapters.discord.chat import DiscordChat, current_interaction, send_interaction
 from adapters.discord.components import AnswerModal
 from adapters.discord.render import render_card, render_text
+from bot.actions import ACTIONS, parse_action
 from bot.domain import AnswerResult, IncomingAnswer, Reply, Visibility
-from bot.engine import CommandContext, Engine
+from bot.engine import Engine
+from bot.events import (
+    ActionClicked,
+    Actor,
+    AnswerDeleted,
+    AnswerPosted,
+    CommandContext,
+    CommandIssued,
+    FormSubmitted,
+    VoteChanged,
+)
 from bot.settings import Settings
 
 log = logging.getLogger("practicebot.discord")
 
-# Commands and buttons that may post, read a thread back or send DMs: deferred at once (Discord's 3 s).
+# Commands that may post, read a thread back or send DMs: deferred at once (Discord's 3 s). Buttons say
+# so in the core's action table.
 SLOW_COMMANDS = frozenset({"reveal"})
-SLOW_BUTTONS = frozenset({"post_to_channel", "reveal"})
-ANSWER_ACTIONS = frozenset({"answer_privately"})
 PARENT_CACHE_SIZE = 10_000
 
 _ANSWER_LINES = {
@@ -116,7 +126,7 @@ class PracticeHandlers:
             name = line.split(maxsplit=1)[0]
             if name in SLOW_COMMANDS:
                 await interaction.response.defer(ephemeral=True, thinking=True)
-            replies = await self.engine.handle_command(ctx, line)
+            replies = await self.engine.dispatch(CommandIssued(ctx, line))
             log.info("command handled", extra={"command": name, "replies": len(replies)})
             await self.respond(interaction, replies)
 
@@ -125,21 +135,22 @@ class PracticeHandlers:
             if interaction.guild_id is None:
                 await self._tell(interaction, strings.APOLOGY)
                 return
-            if action in ANSWER_ACTIONS:
+            known = parse_action(action)
+            if known is None:
+                log.warning("unknown button", extra={"action": action})
+                await self._tell(interaction, strings.BUTTON_UNKNOWN)
+                return
+            spec = ACTIONS[known]
+            if spec.opens_form:
                 await interaction.response.send_modal(AnswerModal(round_id))
                 return
-            member = translate.member_ref(interaction.user, interaction.guild_id)
-            if action in SLOW_BUTTONS:
+            if spec.slow:
                 await interaction.response.defer(ephemeral=True, thinking=True)
-            if action == "post_to_channel":
-                replies = await self.engine.publish_round(
-                    round_id, by=member, is_admin=self.is_admin(interaction)
-                )
-            elif action == "reveal":
-                replies = await self.engine.reveal(round_id, by=member, is_admin=self.is_admin(interaction))
-            else:
-                log.warning("unknown button", extra={"action": action})
-                replies = []
+            actor = Actor(
+                translate.member_ref(interaction.user, interaction.guild_id), self.is_admin(interaction)
+            )
+            channel = translate.interaction_channel(interaction)
+            replies = await self.engine.dispatch(ActionClicked(known, round_id, actor, channel))
             await self.respond(interaction, replies)
 
     async def on_answer_submitted(self, interaction: discord.Interaction, round_id: int, text: str) -> None:
@@ -150,7 +161,7 @@ class PracticeHandlers:
             incoming = translate.modal_answer(
                 interaction.user, interaction.guild_id, round_id, text, interaction.id
             )
-            recorded = self.engine.record_answer(incoming)
+            recorded = await self.engine.dispatch(FormSubmitted(incoming))
             log.info(
                 "modal answer", extra={"round": round_id, "result": recorded.result.value, "chars": len(text)}
             )
@@ -187,7 +198,7 @@ class PracticeHandlers:
         return parent
 
     async def _record(self, answer: IncomingAnswer) -> None:
-        recorded = self.engine.record_answer(answer)
+        recorded = await self.engine.dispatch(AnswerPosted(answer))
         log.info(
             "thread answer",
             extra={"result": recorded.result.value, "round": recorded.round_id, "chars": len(answer.text)},
@@ -234,10 +245,7 @@ class PracticeHandlers:
             if parent is None:
                 return
             thread = translate.thread_ref(payload.guild_id, parent, deleted.thread_id)
-            if deleted.author is not None:
-                withdrawn = self.engine.withdraw_answer(thread, deleted.author, deleted.message_id)
-            else:
-                withdrawn = self.engine.withdraw_message(thread, deleted.message_id)
+            withdrawn = await self.engine.dispatch(AnswerDeleted(thread, deleted.message_id, deleted.author))
             if withdrawn:
                 log.info("answer withdrawn", extra={"thread_id": deleted.thread_id})
         except Exception:
@@ -253,7 +261,7 @@ class PracticeHandlers:
             if parent is None:
                 return  # answers live in round threads
             channel = translate.channel_ref(vote.guild_id, parent)
-            result = self.engine.vote(channel, vote.message_id, vote.voter, add=vote.add)
+            result = await self.engine.dispatch(VoteChanged(channel, vote.message_id, vote.voter, vote.add))
             log.info("vote", extra={"result": result.value, "add": vote.add})
         except Exception:
             log.exception("reaction handler failed")

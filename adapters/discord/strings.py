@@ -13,6 +13,7 @@ REVEAL_DESCRIPTION = "Reveal the open question: model answer, feedback and point
 LEADERBOARD_DESCRIPTION = "Points ranking of this channel or the whole server"
 STATS_DESCRIPTION = "Rounds answered, key-point coverage and points"
 REVIEW_DESCRIPTION = "Your next spaced-repetition question, privately"
+GRADE_DESCRIPTION = "Grade yourself on the review question you just revealed"
 TOPICS_DESCRIPTION = "Categories and how many questions each has"
 HELP_DESCRIPTION = "Every /practice command"
 SCHEDULE_DESCRIPTION = "The channel's daily question (admins change it)"
@@ -23,9 +24,10 @@ OPTION_DIFFICULTY = "Only questions of this difficulty"
 OPTION_PERIOD = "Which period to rank (default: this week)"
 OPTION_SCOPE = "This channel or the whole server (default: channel)"
 OPTION_MEMBER = "Whose stats (default: yours)"
+OPTION_GRADE = "again: forgot it · hard · good · easy: knew it cold"
 OPTION_HELP_COMMAND = "Help for one command only"
-OPTION_SCHEDULE = "show | set 09:30 Europe/Berlin mon-fri | reveal after 6h | pause | resume | skip DATE"
-OPTION_CONFIG = "show | categories technical,cloud | difficulty easy,medium | categories all"
+OPTION_SCHEDULE = "show | set 09:30 Europe/Berlin mon-fri | reveal after 6h | remind 1h | pause | skip DATE"
+OPTION_CONFIG = "show | categories technical,cloud | difficulty easy | packs mlops | answers private"
 
 PERIOD_CHOICES = {"week": "this week", "month": "this month", "all": "all time"}
 SCOPE_CHOICES = {"channel": "this channel", "server": "the whole server"}
@@ -40,6 +42,8 @@ SCHEDULE_SUGGESTIONS = (
     "pause",
     "resume",
     "skip 2026-12-24",
+    "remind 1h",
+    "remind off",
     "preview",
 )
 CONFIG_SUGGESTIONS = (
@@ -48,6 +52,10 @@ CONFIG_SUGGESTIONS = (
     "categories all",
     "difficulty easy,medium",
     "difficulty all",
+    "packs mlops",
+    "packs all",
+    "answers thread",
+    "answers private",
 )
 
 # --- buttons and the answer modal ----------------------------------------------------------------------
@@ -64,6 +72,7 @@ ANSWER_LATE = "Your late answer is saved ({chars} chars): feedback only, no poin
 ANSWER_EMPTY = "That answer was empty, so nothing was saved."
 ANSWER_UNKNOWN_ROUND = "That question is no longer taking answers."
 DONE = "Done."
+BUTTON_UNKNOWN = "That button belongs to an older version of this bot. Use /practice instead."
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_READY = "I am still starting up. Please try again in a few seconds."
 CANNOT_POST = (

@@ -14,9 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
 from adapters.slack.admins import AdminCheck
-from adapters.slack.app import BackgroundWork, SlackHandlers
+from adapters.slack.app import SlackHandlers
 from adapters.slack.chat import SlackChat, make_client
 from adapters.slack.server import HttpServer
+from adapters.slack.work import BackgroundWork
 from bot.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -80,7 +81,6 @@ class SlackAdapter:
     async def start(self, engine: Engine) -> None:
         self.chat.open_session()  # the Bolt app shares the client, so its calls reuse the connections too
         await self._check_bot_token()
-        self.chat.on_channel_gone = engine.deactivate_channel
         handlers = SlackHandlers(
             engine, self.chat, self.client, self.admins, vote_reactions=self.vote_reactions, work=self.work
         )
@@ -89,7 +89,7 @@ class SlackAdapter:
         if self.settings.slack_app_token is not None:
             await self._start_socket_mode(self.bolt, self.settings.slack_app_token.get_secret_value())
         else:
-            self.http = HttpServer(self.bolt, self.settings.http_host, self.port, work=self.work)
+            self.http = HttpServer(self.bolt, self.settings.http_host, self.port)
             await self.http.start()
             self.port = self.http.port
 

@@ -2,7 +2,8 @@
 
 - `/practice ...`: ack at once; the engine's work follows in `BackgroundWork`. Private replies go back
   ephemerally (response_url, else chat.postEphemeral), public ones to the channel.
-- Buttons on a private question: Post to channel, Answer privately (a modal), Reveal.
+- Buttons: one listener for every action of the core's table (bot/actions.py); the answer button opens a
+  modal, every other action goes to the engine.
 - Thread replies (`message` events): recorded *before* Slack gets its 200, in a listener middleware, so a
   crash cannot lose an answer; Slack then redelivers and the event id makes the retry a no-op. Edits update,
   deletions withdraw, bots and the bot itself are ignored.
@@ -12,11 +13,8 @@ Every handler is wrapped: an unexpected error logs one line and the person gets 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -29,19 +27,26 @@ from adapters.slack.admins import AdminCheck
 from adapters.slack.chat import ChannelUnavailable, SlackChat
 from adapters.slack.render import SlackMessage, render_card
 from adapters.slack.translate import CommandRequest, ReplyDeleted, ReplyPosted
+from adapters.slack.work import BackgroundWork
+from bot.actions import ACTIONS, ActionId, parse_action
 from bot.commands import ConfigCmd, RevealCmd, ScheduleCmd, parse
 from bot.domain import AnswerResult, ChannelRef, MemberRef, Reply, Visibility
-from bot.engine import CommandContext, Engine
+from bot.engine import Engine
+from bot.events import (
+    ActionClicked,
+    Actor,
+    AnswerDeleted,
+    AnswerPosted,
+    CommandContext,
+    CommandIssued,
+    FormSubmitted,
+    VoteChanged,
+)
 
 log = logging.getLogger("practicebot.slack")
 
 COMMAND = "/practice"
 RESPONSE_URL_USES = 5  # Slack accepts five posts per response_url
-WORK_CONCURRENCY = 4  # commands and clicks worked on at once, after their acks
-# Work after an ack starts once the HTTP endpoint is answering nothing and has had no request come in or go
-# out for ACK_LULL seconds, or after ACK_LULL_MAX_WAIT at the latest, so steady traffic cannot hold it back.
-ACK_LULL = 0.05
-ACK_LULL_MAX_WAIT = 1.0
 _NOTICE_KEY = "practicebot_notice"
 
 Respond = Callable[..., Awaitable[Any]]
@@ -77,83 +82,6 @@ class PrivateReplies:
         await self.chat.post_ephemeral(self.channel.channel_id, self.member.user_id, message)
 
 
-class BackgroundWork:
-    """The work that follows an ack. Listeners ack, hand the rest over here and return, so Bolt answers
-    Slack at once; the work then runs a few jobs at a time. The engine's calls are synchronous and block the
-    event loop while they run, so a job starts only in a lull: when the HTTP server (which reports each
-    request through `incoming()`) is answering nothing and has been quiet for `lull` seconds, or after
-    `max_wait`. A burst of commands is thus acked first, not queued behind each other's database work.
-    Without an HTTP server (Socket Mode) there is no lull to wait for."""
-
-    def __init__(
-        self,
-        concurrency: int = WORK_CONCURRENCY,
-        *,
-        lull: float = ACK_LULL,
-        max_wait: float = ACK_LULL_MAX_WAIT,
-    ) -> None:
-        self._slots = asyncio.Semaphore(concurrency)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.lull = lull
-        self.max_wait = max_wait
-        self._in_flight = 0
-        self._last_traffic = -math.inf  # event-loop time a request last came in or was answered
-        self._lull_turn = asyncio.Lock()  # jobs wait for the lull one by one, so they start in FIFO order
-
-    @contextmanager
-    def incoming(self) -> Iterator[None]:
-        """Around the handling of one request that Slack waits for (the HTTP server's POST handler)."""
-        loop = asyncio.get_running_loop()
-        self._in_flight += 1
-        self._last_traffic = loop.time()
-        try:
-            yield
-        finally:
-            self._in_flight -= 1
-            self._last_traffic = loop.time()
-
-    async def _wait_for_lull(self) -> None:
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.max_wait
-        while True:
-            now = loop.time()
-            quiet_in = self._last_traffic + self.lull - now
-            if (self._in_flight == 0 and quiet_in <= 0) or now >= give_up:
-                return
-            await asyncio.sleep(min(max(quiet_in, self.lull / 4, 0.001), give_up - now))
-
-    def start(self, job: Callable[..., Awaitable[Any]], *args: Any, urgent: bool = False) -> None:
-        """Run `job(*args)` after the ack; `urgent` jobs (a trigger id about to expire) skip the queue."""
-        task = asyncio.create_task(self._run(job, args, urgent))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _run(self, job: Callable[..., Awaitable[Any]], args: tuple[Any, ...], urgent: bool) -> None:
-        try:
-            if urgent:
-                await job(*args)
-                return
-            async with self._slots:
-                await asyncio.sleep(0)
-                async with self._lull_turn:
-                    await self._wait_for_lull()
-                await job(*args)
-        except Exception as exc:  # jobs handle their own errors; this is the last line of defence
-            log.error("slack background job failed", extra={"error": type(exc).__name__})
-
-    async def drain(self, timeout: float) -> None:
-        """On stop: let running and queued work finish for a while, then cancel what is left."""
-        pending = set(self._tasks)
-        if not pending:
-            return
-        _done, late = await asyncio.wait(pending, timeout=timeout)
-        for task in late:
-            task.cancel()
-        if late:
-            log.warning("slack work cancelled at stop", extra={"jobs": len(late)})
-            await asyncio.gather(*late, return_exceptions=True)
-
-
 class SlackHandlers:
     def __init__(
         self,
@@ -174,9 +102,8 @@ class SlackHandlers:
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.command(COMMAND)(self.on_command)
-        bolt.action("post_to_channel")(self.on_post_to_channel)
-        bolt.action("answer_privately")(self.on_answer_privately)
-        bolt.action("reveal")(self.on_reveal)
+        for action in ACTIONS:
+            bolt.action(action.value)(self.on_action)
         bolt.view(render.ANSWER_MODAL_ID)(self.on_answer_submitted)
         bolt.event("message", middleware=[self.record_message])(self.after_message)
         bolt.event("reaction_added", middleware=[self.record_vote])(self.after_vote)
@@ -230,7 +157,7 @@ class SlackHandlers:
                 is_admin=await self._is_admin_for(request),
                 question_visibility=Visibility.PRIVATE,
             )
-            replies = await self.engine.handle_command(ctx, request.text)
+            replies = await self.engine.dispatch(CommandIssued(ctx, request.text))
             await self.deliver(replies, private)
         except Exception as exc:
             await self.apologize("command", exc, private)
@@ -246,44 +173,30 @@ class SlackHandlers:
 
     # --- buttons and the modal ----------------------------------------------------------------------------
 
-    async def on_post_to_channel(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+    async def on_action(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()
         press = translate.block_action(body)
-        if press is not None and press.round_id is not None:
-            self.work.start(self.post_to_channel, press, respond)
+        action = parse_action(press.action_id) if press is not None else None
+        if press is None or action is None or press.round_id is None:
+            log.warning("button without a known action or round")
+            return
+        if ACTIONS[action].opens_form:
+            if press.trigger_id:
+                # Not queued behind other work: the trigger id expires three seconds after the click.
+                self.work.start(self.open_answer_modal, press, respond, urgent=True)
+            return
+        self.work.start(self.run_action, action, press, respond)
 
-    async def post_to_channel(self, press: translate.ButtonPress, respond: Respond) -> None:
+    async def run_action(self, action: ActionId, press: translate.ButtonPress, respond: Respond) -> None:
         assert press.round_id is not None
         private = PrivateReplies(self.chat, press.channel, press.member, respond)
         try:
-            is_admin = await self.admins.is_admin(press.member)
-            replies = await self.engine.publish_round(press.round_id, by=press.member, is_admin=is_admin)
-            await self.deliver(replies, private)
+            # Only posting and revealing someone else's question depend on rights; grades are one's own.
+            is_admin = await self.admins.is_admin(press.member) if ACTIONS[action].grade is None else False
+            event = ActionClicked(action, press.round_id, Actor(press.member, is_admin), press.channel)
+            await self.deliver(await self.engine.dispatch(event), private)
         except Exception as exc:
-            await self.apologize("post_to_channel", exc, private)
-
-    async def on_reveal(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
-        await ack()
-        press = translate.block_action(body)
-        if press is not None and press.round_id is not None:
-            self.work.start(self.reveal, press, respond)
-
-    async def reveal(self, press: translate.ButtonPress, respond: Respond) -> None:
-        assert press.round_id is not None
-        private = PrivateReplies(self.chat, press.channel, press.member, respond)
-        try:
-            is_admin = await self.admins.is_admin(press.member)
-            replies = await self.engine.reveal(press.round_id, by=press.member, is_admin=is_admin)
-            await self.deliver(replies, private)
-        except Exception as exc:
-            await self.apologize("reveal", exc, private)
-
-    async def on_answer_privately(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
-        await ack()
-        press = translate.block_action(body)
-        if press is not None and press.round_id is not None and press.trigger_id:
-            # Not queued behind other work: the trigger id expires three seconds after the click.
-            self.work.start(self.open_answer_modal, press, respond, urgent=True)
+            await self.apologize(action.value, exc, private)
 
     async def open_answer_modal(self, press: translate.ButtonPress, respond: Respond) -> None:
         assert press.round_id is not None and press.trigger_id is not None
@@ -306,7 +219,7 @@ class SlackHandlers:
             await ack(response_action="errors", errors={render.ANSWER_BLOCK_ID: strings.MODAL_UNKNOWN_ROUND})
             return
         try:
-            recorded = self.engine.record_answer(submission.answer)
+            recorded = await self.engine.dispatch(FormSubmitted(submission.answer, submission.channel))
         except Exception as exc:
             log.error("modal answer failed", extra={"error": type(exc).__name__})
             await ack(response_action="errors", errors={render.ANSWER_BLOCK_ID: strings.APOLOGY})
@@ -334,7 +247,7 @@ class SlackHandlers:
         try:
             item = translate.message_event(body, bot_user_id=context.get("bot_user_id"))
             if isinstance(item, ReplyPosted):
-                recorded = self.engine.record_answer(item.answer)
+                recorded = await self.engine.dispatch(AnswerPosted(item.answer, edited=item.edited))
                 log.info(
                     "slack answer",
                     extra={
@@ -346,7 +259,9 @@ class SlackHandlers:
                 if recorded.notice is not None:
                     context[_NOTICE_KEY] = (item.answer.thread, item.answer.member, recorded.notice)
             elif isinstance(item, ReplyDeleted):
-                withdrawn = self.engine.withdraw_answer(item.thread, item.member, item.message_id)
+                withdrawn = await self.engine.dispatch(
+                    AnswerDeleted(item.thread, item.message_id, item.member)
+                )
                 log.info("slack answer deleted", extra={"withdrawn": withdrawn})
         except Exception as exc:  # not stored: answer 500 so that Slack delivers it again
             log.error("slack message event failed", extra={"error": type(exc).__name__})
@@ -363,7 +278,9 @@ class SlackHandlers:
         try:
             vote = translate.reaction_event(body, reactions=self.vote_reactions)
             if vote is not None:
-                result = self.engine.vote(vote.channel, vote.message_id, vote.voter, add=vote.add)
+                result = await self.engine.dispatch(
+                    VoteChanged(vote.channel, vote.message_id, vote.voter, vote.add)
+                )
                 log.info("slack vote", extra={"result": result.value, "add": vote.add})
         except Exception as exc:
             log.error("slack reaction event failed", extra={"error": type(exc).__name__})

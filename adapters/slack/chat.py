@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -22,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import translate
 from adapters.slack.render import SlackMessage, is_card_message, render_card
 from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
+from bot.ports import ChannelUnreachable
 from bot.settings import Settings
 
 log = logging.getLogger("practicebot.slack")
@@ -36,11 +36,11 @@ UNREACHABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archi
 GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
-class ChannelUnavailable(Exception):
+class ChannelUnavailable(ChannelUnreachable):
     """Slack refused a post because the bot cannot reach the channel."""
 
     def __init__(self, channel_id: str, reason: str) -> None:
-        super().__init__(f"channel {channel_id} unavailable: {reason}")
+        super().__init__(f"channel {channel_id} unavailable: {reason}", gone=reason in GONE_ERRORS)
         self.channel_id = channel_id
         self.reason = reason
 
@@ -88,8 +88,6 @@ class SlackChat:
         self._bot_id: str | None = None
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
-        # Set by the adapter once the engine exists: a channel that is gone is marked inactive.
-        self.on_channel_gone: Callable[[ChannelRef], None] | None = None
 
     def open_session(self) -> None:
         """Give the Web API client one HTTP session for all its calls, on the running loop.
@@ -135,18 +133,16 @@ class SlackChat:
 
     async def post_round(self, channel: ChannelRef, card: Card) -> str:
         messages = render_card(card)
-        with self._noticing_gone(channel):
-            ts = await self.post_message(channel.channel_id, messages[0])
-            for more in messages[1:]:  # a card longer than one message continues in the round's thread
-                await self.post_message(channel.channel_id, more, thread_ts=ts)
+        ts = await self.post_message(channel.channel_id, messages[0])
+        for more in messages[1:]:  # a card longer than one message continues in the round's thread
+            await self.post_message(channel.channel_id, more, thread_ts=ts)
         return ts
 
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
         first = ""
-        with self._noticing_gone(thread.channel):
-            for message in render_card(card):
-                ts = await self.post_message(thread.channel.channel_id, message, thread_ts=thread.message_id)
-                first = first or ts
+        for message in render_card(card):
+            ts = await self.post_message(thread.channel.channel_id, message, thread_ts=thread.message_id)
+            first = first or ts
         return first
 
     async def send_private(self, channel: ChannelRef, member: MemberRef, card: Card) -> None:
@@ -158,16 +154,6 @@ class SlackChat:
             log.warning(
                 "private message skipped", extra={"channel": channel.channel_id, "error": _error(exc)}
             )
-
-    @contextmanager
-    def _noticing_gone(self, channel: ChannelRef) -> Iterator[None]:
-        try:
-            yield
-        except ChannelUnavailable as exc:
-            if exc.reason in GONE_ERRORS and self.on_channel_gone is not None:
-                log.warning("channel is gone; marking it inactive", extra={"channel": channel.channel_id})
-                self.on_channel_gone(channel)
-            raise
 
     async def fetch_replies(self, thread: ThreadRef) -> Sequence[IncomingAnswer]:
         bot_user_id = await self.bot_user_id()

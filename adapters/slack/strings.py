@@ -9,7 +9,6 @@ NOT_IN_CHANNEL = (
     "I can't post in this channel yet. Invite me with `/invite @practicebot`, then try again "
     "(and `/practice schedule resume` if the channel had a daily question)."
 )
-ROUND_GONE = "That question is no longer open."
 
 # The "Answer privately" modal (Slack limits: title, submit and close 24 characters).
 MODAL_TITLE = "Your answer"

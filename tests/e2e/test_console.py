@@ -155,3 +155,17 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
         unknown.stderr.strip()
         == "practicebot: QUESTION_ID: no question 'no-such-question' in the loaded packs"
     )
+
+
+def test_every_card_action_has_a_console_way(tmp_path: Path) -> None:
+    """The console has no buttons: each card lists its actions with what to type, and typing it works."""
+    from adapters.console.app import action_hint
+    from bot.actions import ACTIONS
+
+    assert all(action_hint(action.value).startswith(("/practice", "type")) for action in ACTIONS)
+    script = "/practice review\n/practice grade good\n/practice reveal\n/practice grade good\n"
+    done = _run(["console"], script, tmp_path, PRACTICEBOT_CONTENT_PATHS=str(MINI_PACK))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "[Reveal] /practice reveal" in out and "[Good] /practice grade good" in out
+    assert out.index("Reveal the answer first") < out.index("Graded good")

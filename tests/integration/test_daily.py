@@ -58,10 +58,10 @@ async def test_posts_once_and_reveals_once_across_a_restart(
 
     # The process restarts; answers keep arriving in the thread meanwhile.
     daily2, chat2, clock2 = process(db, mini_library, POST + dt.timedelta(hours=1))
-    thread = daily2.engine.open_round(CHANNEL).thread
+    thread = (await daily2.engine.open_round(CHANNEL)).thread
     from bot.domain import IncomingAnswer
 
-    daily2.engine.record_answer(
+    await daily2.engine.record_answer(
         IncomingAnswer(thread=thread, member=member("bob"), text="a canary", message_id="r1")
     )
     assert (await daily2.deliver_due()).revealed == 0
@@ -118,7 +118,7 @@ async def test_crash_after_send_before_recording_does_not_post_twice(
     clock.advance(minutes=6)
     assert (await daily.deliver_due()).posted == 1
     assert kinds(chat) == ["channel:question"]  # found the earlier message instead of posting again
-    assert daily.engine.open_round(CHANNEL).message_id == "msg1"
+    assert (await daily.engine.open_round(CHANNEL)).message_id == "msg1"
 
 
 async def test_one_failing_channel_does_not_block_the_others(
@@ -234,13 +234,13 @@ async def test_daily_streak_across_a_weekend_earns_its_milestone(
     for post_day in (dt.date(2026, 11, 26), dt.date(2026, 11, 27), dt.date(2026, 11, 30)):
         clock.set(dt.datetime.combine(post_day, POST.timetz()))
         await daily.deliver_due()
-        thread = daily.engine.open_round(CHANNEL).thread
-        daily.engine.record_answer(
+        thread = (await daily.engine.open_round(CHANNEL)).thread
+        await daily.engine.record_answer(
             IncomingAnswer(thread=thread, member=member("bob"), text="canary", message_id=f"r{post_day}")
         )
         clock.advance(hours=6)
         await daily.deliver_due()
-    ctx = CommandContext(channel=CHANNEL, member=member("bob"))
+    ctx = CommandContext(channel=CHANNEL, member=member("bob"), is_admin=False)
     [stats] = await daily.engine.handle_command(ctx, "stats")
     assert "Daily streak: 3 (best 3)" in text_of(stats.card)
     with daily.engine.uow() as store:

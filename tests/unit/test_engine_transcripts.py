@@ -7,6 +7,7 @@ from conftest import CHANNEL, Transcript, make_transcript, member, text_of
 from sqlalchemy import text
 
 from bot.domain import CardKind, Visibility
+from bot.events import Actor
 
 
 async def test_question_answers_reveal_points_leaderboard(transcript: Transcript) -> None:
@@ -54,14 +55,14 @@ async def test_second_reveal_awards_nothing_twice(transcript: Transcript) -> Non
     await transcript.say("alice", "/practice reveal")
     [again] = await transcript.say("alice", "/practice reveal")
     assert "no open question" in text_of(again.card)
-    round_ = transcript.engine.open_round(CHANNEL)
+    round_ = await transcript.engine.open_round(CHANNEL)
     assert round_ is None
-    reveal_again = await transcript.engine.reveal(1)
+    reveal_again = await transcript.engine.reveal(1, by=None)
     assert "already revealed" in text_of(reveal_again[0].card)
     # A crash after scoring but before the status was saved: the retry must not pay out again.
     with transcript.engine.uow() as store:
         store.session.execute(text("UPDATE rounds SET status = 'open'"))
-    await transcript.engine.reveal(1)
+    await transcript.engine.reveal(1, by=None)
     [board] = await transcript.say("bob", "/practice leaderboard all")
     assert text_of(board.card).splitlines()[1:] == ["1. Bob · 5 pts"]  # 2 answered + round(2/3 * 5)
 
@@ -210,15 +211,15 @@ async def test_post_to_channel_turns_a_private_question_into_a_round(transcript:
     [question] = await transcript.say("bob", "/practice question technical", visibility=Visibility.PRIVATE)
     round_id = question.card.round_id
     assert round_id is not None
-    [refused] = await transcript.engine.publish_round(round_id, by=member("carol"))
+    [refused] = await transcript.engine.publish_round(round_id, by=Actor(member("carol"), False))
     assert "Only whoever asked" in text_of(refused.card)
-    [posted] = await transcript.engine.publish_round(round_id, by=member("bob"))
+    [posted] = await transcript.engine.publish_round(round_id, by=Actor(member("bob"), False))
     assert "Posted to the channel" in text_of(posted.card)
-    [again] = await transcript.engine.publish_round(round_id, by=member("bob"))
+    [again] = await transcript.engine.publish_round(round_id, by=Actor(member("bob"), False))
     assert "already posted" in text_of(again.card)
     [card] = transcript.delivered("channel:")
     assert card.actions == () and "Reply in this thread" in text_of(card)
-    assert transcript.engine.open_round(CHANNEL) is not None
+    assert await transcript.engine.open_round(CHANNEL) is not None
 
 
 async def test_modal_answers_name_their_round_and_stay_in_their_workspace(transcript: Transcript) -> None:
@@ -226,12 +227,14 @@ async def test_modal_answers_name_their_round_and_stay_in_their_workspace(transc
 
     [question] = await transcript.say("bob", "/practice question technical", visibility=Visibility.PRIVATE)
     round_id = question.card.round_id
-    ok = transcript.engine.record_answer(
+    ok = await transcript.engine.record_answer(
         IncomingAnswer(round_id=round_id, member=member("bob"), text="canary")
     )
     assert ok.result is AnswerResult.RECORDED
     stranger = MemberRef(platform=Platform.CONSOLE, workspace_id="other", user_id="eve")
-    foreign = transcript.engine.record_answer(IncomingAnswer(round_id=round_id, member=stranger, text="hi"))
+    foreign = await transcript.engine.record_answer(
+        IncomingAnswer(round_id=round_id, member=stranger, text="hi")
+    )
     assert foreign.result is AnswerResult.UNKNOWN_THREAD
     replies = await transcript.say("bob", "/practice reveal")
     assert "Bob: 1/3 key points" in text_of(replies[0].card)
@@ -248,13 +251,13 @@ async def test_peer_votes_one_per_voter_no_self_votes_capped(transcript: Transcr
     answer_message = transcript.chat.thread_history[thread.message_id][0].message_id
     assert answer_message is not None
     vote = transcript.engine.vote
-    assert vote(CHANNEL, answer_message, member("bob")) is VoteResult.SELF_VOTE
-    assert vote(CHANNEL, answer_message, member("carol")) is VoteResult.ADDED
-    assert vote(CHANNEL, answer_message, member("carol")) is VoteResult.ALREADY
-    assert vote(CHANNEL, "not-an-answer", member("carol")) is VoteResult.NOT_AN_ANSWER
+    assert await vote(CHANNEL, answer_message, member("bob")) is VoteResult.SELF_VOTE
+    assert await vote(CHANNEL, answer_message, member("carol")) is VoteResult.ADDED
+    assert await vote(CHANNEL, answer_message, member("carol")) is VoteResult.ALREADY
+    assert await vote(CHANNEL, "not-an-answer", member("carol")) is VoteResult.NOT_AN_ANSWER
     for voter in ("dave", "erin", "frank", "gina"):
-        vote(CHANNEL, answer_message, member(voter))
-    assert vote(CHANNEL, answer_message, member("gina"), add=False) is VoteResult.REMOVED
+        await vote(CHANNEL, answer_message, member(voter))
+    assert await vote(CHANNEL, answer_message, member("gina"), add=False) is VoteResult.REMOVED
     await transcript.say("alice", "/practice reveal")
     [board] = await transcript.say("bob", "/practice leaderboard")
     assert text_of(board.card).splitlines()[1:] == ["1. Bob · 5 pts"]  # 2 answered + 3 votes (4 given, cap 3)
@@ -276,17 +279,17 @@ async def test_a_failed_post_to_channel_can_be_retried(transcript: Transcript) -
     assert round_id is not None
     transcript.chat.fail_next_post = True
     with pytest.raises(ConnectionError):
-        await transcript.engine.publish_round(round_id, by=member("bob"))
-    [posted] = await transcript.engine.publish_round(round_id, by=member("bob"))
+        await transcript.engine.publish_round(round_id, by=Actor(member("bob"), False))
+    [posted] = await transcript.engine.publish_round(round_id, by=Actor(member("bob"), False))
     assert "Posted to the channel" in text_of(posted.card)
 
 
 async def test_resume_reactivates_a_channel_the_bot_was_removed_from(transcript: Transcript) -> None:
     await transcript.say("alice", "/practice schedule set 09:30 Europe/Berlin")
-    transcript.engine.deactivate_channel(CHANNEL)
-    assert transcript.engine.channel_settings(CHANNEL).active is False
+    await transcript.engine.deactivate_channel(CHANNEL)
+    assert (await transcript.engine.channel_settings(CHANNEL)).active is False
     await transcript.say("alice", "/practice schedule resume")
-    assert transcript.engine.channel_settings(CHANNEL).active is True
+    assert (await transcript.engine.channel_settings(CHANNEL)).active is True
 
 
 def test_coverage_points_round_half_up() -> None:

@@ -44,7 +44,7 @@ async def test_review_queue_grading_and_missed_points(transcript: Transcript) ->
     assert [a.id for a in first.card.actions] == ["answer_privately", "reveal"]
     assert first.card.footer != "question mini-canary"
     [premature] = await transcript.say("bob", "/practice grade good")
-    assert "No revealed review question" in text_of(premature.card)
+    assert "Reveal the answer first" in text_of(premature.card)  # not "already graded" (issue 16)
     [reveal] = await transcript.say("bob", "/practice reveal")
     assert reveal.card.kind is CardKind.REVEAL
     assert [a.id for a in reveal.card.actions] == ["grade_again", "grade_hard", "grade_good", "grade_easy"]

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import discord
+import pytest
 from discord_testkit import *  # noqa: F403  (the make_bot fixture)
 from discord_testkit import CHANNEL, EPHEMERAL, MANAGE_GUILD, DiscordBot, MakeBot, custom_ids, embeds_text
 from fake_discord import ADMIN_ROLE_ID, ALICE, APP_ID, BOB, CAROL, CHANNEL_ID, GUILD_ID, OTHER_BOT
@@ -14,7 +15,11 @@ from sqlalchemy import select
 
 from adapters.discord import strings
 from bot import cards
+from bot.actions import ActionId
+from bot.commands import USAGE
 from bot.domain import CardKind, MemberRef, Platform, RoundKind, RoundStatus, Visibility
+from bot.events import ActionClicked, Actor
+from bot.ports import ChannelUnreachable
 from storage.tables import MemberRow, VoteRow
 
 
@@ -46,9 +51,7 @@ async def test_login_ready_intents_and_guild_command_sync(make_bot: MakeBot) -> 
     assert group["name"] == "practice" and group["contexts"] == [0]  # servers only
     assert group["dm_permission"] is False and group["integration_types"] == [0]
     subcommands = {o["name"]: o for o in group["options"]}
-    assert set(subcommands) == {
-        "question", "reveal", "leaderboard", "stats", "review", "topics", "help", "schedule", "config",
-    }  # fmt: skip
+    assert set(subcommands) == set(USAGE)  # every command of the core's grammar
     category = next(o for o in subcommands["question"]["options"] if o["name"] == "category")
     assert {"name": "problem solving", "value": "problem-solving"} in category["choices"]
     period = subcommands["leaderboard"]["options"][0]
@@ -279,7 +282,7 @@ async def test_config_needs_manage_server_manage_channels_or_the_admin_role(make
     bot = await make_bot()
     refused = await bot.command("config", {"settings": "categories technical"}, who=BOB)
     assert "Only channel admins" in embeds_text(refused.body)
-    assert bot.engine.channel_settings(CHANNEL).categories == ()
+    assert (await bot.engine.channel_settings(CHANNEL)).categories == ()
 
     by_role = await bot.command(
         "config", {"settings": "categories technical"}, who=CAROL, roles=(ADMIN_ROLE_ID,)
@@ -332,13 +335,18 @@ async def test_a_deleted_channel_is_marked_inactive(make_bot: MakeBot) -> None:
     await bot.command("schedule", {"settings": "set 09:00"}, permissions=MANAGE_GUILD)
     del bot.fake.channels[CHANNEL_ID]
     [reply] = await bot.engine.ask(CHANNEL, visibility=Visibility.PRIVATE)
-    try:
-        await bot.adapter.chat.post_round(CHANNEL, reply.card)
-    except discord.NotFound:
-        pass
-    else:
-        raise AssertionError("posting to a deleted channel must fail")
-    assert bot.engine.channel_settings(CHANNEL).active is False
+    assert reply.card.round_id is not None
+    post = ActionClicked(
+        ActionId.POST_TO_CHANNEL,
+        reply.card.round_id,
+        Actor(
+            MemberRef(platform=Platform.DISCORD, workspace_id=str(GUILD_ID), user_id=str(ALICE["id"])), True
+        ),
+        CHANNEL,
+    )
+    with pytest.raises(ChannelUnreachable):  # the real DiscordChat got 404 Unknown Channel
+        await bot.engine.dispatch(post)
+    assert (await bot.engine.channel_settings(CHANNEL)).active is False
 
 
 async def test_a_round_message_sent_before_a_crash_is_found_not_sent_again(make_bot: MakeBot) -> None:

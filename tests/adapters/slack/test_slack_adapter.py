@@ -113,7 +113,7 @@ async def test_socket_mode_acks_envelopes_and_runs_commands_and_answers(socket_b
     engine.config = EngineConfig(answer_max_chars=100)  # a long answer earns one truncation notice
     channel = channel_ref(TEAM, CHANNEL_ID)
     await engine.ask(channel, visibility=Visibility.PUBLIC)
-    round_ = engine.open_round(channel)
+    round_ = await engine.open_round(channel)
     assert round_ is not None and round_.message_id is not None
     event = load_fixture(
         "event_thread_reply.json",

@@ -13,6 +13,7 @@ from slack_testkit import BOT_USER, CHANNEL_ID, TEAM, TOKEN, FakeSlack, load_fix
 from adapters.slack.chat import ChannelUnavailable, SlackChat, make_client
 from adapters.slack.translate import channel_ref, member_ref
 from bot.domain import Card, CardKind, Section, ThreadRef
+from bot.ports import ChannelUnreachable
 
 CHANNEL = channel_ref(TEAM, CHANNEL_ID)
 CARD = Card(kind=CardKind.NOTICE, title="Hello", sections=(Section(body="world"),))
@@ -111,18 +112,20 @@ async def test_a_429_on_reading_a_thread_is_retried(slack_settings, fake_slack):
 
 
 async def test_a_channel_the_bot_cannot_reach_is_reported_gone(slack_settings, fake_slack):
+    """The core marks a channel inactive when its port says the channel is gone (bot/core.py)."""
     chat = chat_for(slack_settings)
-    gone: list = []
-    chat.on_channel_gone = gone.append
     fake_slack.errors["chat.postMessage"] = "not_in_channel"  # removed: inactive until schedule resume
-    with pytest.raises(ChannelUnavailable):
+    with pytest.raises(ChannelUnreachable) as removed:
         await chat.post_round(CHANNEL, CARD)
-    assert gone == [CHANNEL]
-    gone.clear()
+    assert removed.value.gone is True
     fake_slack.errors["chat.postMessage"] = "is_archived"
-    with pytest.raises(ChannelUnavailable):
+    with pytest.raises(ChannelUnreachable) as archived:
         await chat.post_in_thread(ThreadRef(channel=CHANNEL, message_id="1.1"), CARD)
-    assert gone == [CHANNEL]
+    assert archived.value.gone is True
+    fake_slack.errors["chat.postMessage"] = "restricted_action"  # a setting an admin can change back
+    with pytest.raises(ChannelUnreachable) as restricted:
+        await chat.post_round(CHANNEL, CARD)
+    assert restricted.value.gone is False
 
 
 async def test_one_unreachable_person_does_not_stop_private_messages(slack_settings, fake_slack):

@@ -111,11 +111,11 @@ async def test_admin_commands_need_a_workspace_admin_or_a_listed_admin(slack_bot
     await slack_bot.command("schedule set 09:30 Europe/Berlin", user="U0SAM")
     (refusal,) = await slack_bot.fake.wait_for("response_url")
     assert "Only channel admins" in blocks_text(refusal.args)
-    assert slack_bot.engine.channel_settings(CHANNEL).schedule_enabled is False
+    assert (await slack_bot.engine.channel_settings(CHANNEL)).schedule_enabled is False
 
     await slack_bot.command("schedule set 09:30 Europe/Berlin", user="U0ADMIN")  # admin per users.info
     await slack_bot.fake.wait_for("response_url", 2)
-    settings = slack_bot.engine.channel_settings(CHANNEL)
+    settings = await slack_bot.engine.channel_settings(CHANNEL)
     assert (settings.schedule_enabled, settings.post_time, settings.timezone) == (
         True,
         "09:30",
@@ -124,12 +124,12 @@ async def test_admin_commands_need_a_workspace_admin_or_a_listed_admin(slack_bot
 
     await slack_bot.command("schedule set 10:15", user="U0LISTED")  # admin per PRACTICEBOT_ADMINS
     await slack_bot.fake.wait_for("response_url", 3)
-    assert slack_bot.engine.channel_settings(CHANNEL).post_time == "10:15"
+    assert (await slack_bot.engine.channel_settings(CHANNEL)).post_time == "10:15"
     assert [c.args["user"] for c in slack_bot.fake.calls_to("users.info")] == ["U0SAM", "U0ADMIN"]
 
     await slack_bot.command("schedule pause", user="U0SAM")  # still refused, from the cache
     await slack_bot.fake.wait_for("response_url", 4)
-    assert slack_bot.engine.channel_settings(CHANNEL).paused is False
+    assert (await slack_bot.engine.channel_settings(CHANNEL)).paused is False
     assert len(slack_bot.fake.calls_to("users.info")) == 2
 
 
@@ -423,13 +423,13 @@ async def test_healthz(slack_bot: SlackBot):
 async def test_a_deleted_channel_is_marked_inactive_and_the_person_told(slack_bot: SlackBot):
     await slack_bot.command("schedule set 09:00", user="U0ADMIN")
     await slack_bot.fake.wait_for("response_url")
-    assert slack_bot.engine.channel_settings(CHANNEL).active is True
+    assert (await slack_bot.engine.channel_settings(CHANNEL)).active is True
     round_id = await ask_private(slack_bot)
     slack_bot.fake.errors["chat.postMessage"] = "channel_not_found"
     await slack_bot.press("post_to_channel", round_id)
     calls = await slack_bot.fake.wait_for("response_url", 3)
     assert calls[2].args["text"] == strings.NOT_IN_CHANNEL
-    settings = slack_bot.engine.channel_settings(CHANNEL)
+    settings = await slack_bot.engine.channel_settings(CHANNEL)
     assert settings.active is False and settings.schedule_enabled is True
 
 
@@ -458,7 +458,7 @@ async def test_logs_carry_answer_lengths_never_answer_texts_or_secrets(slack_bot
 async def test_commands_are_acked_before_the_work_and_worked_a_few_at_a_time(slack_bot: SlackBot):
     import asyncio
 
-    from adapters.slack.app import WORK_CONCURRENCY
+    from adapters.slack.work import WORK_CONCURRENCY
 
     release = asyncio.Event()
     inside: list[int] = []
@@ -474,16 +474,17 @@ async def test_commands_are_acked_before_the_work_and_worked_a_few_at_a_time(sla
         return await real(ctx, text)
 
     slack_bot.engine.handle_command = slow  # type: ignore[method-assign]
-    statuses = await asyncio.gather(*(slack_bot.command("topics", user=f"U0P{i}") for i in range(6)))
-    assert [status for status, _ in statuses] == [200] * 6  # all acked while the engine is still busy
+    count = WORK_CONCURRENCY + 2
+    statuses = await asyncio.gather(*(slack_bot.command("topics", user=f"U0P{i}") for i in range(count)))
+    assert [status for status, _ in statuses] == [200] * count  # all acked while the engine is still busy
     deadline = asyncio.get_running_loop().time() + 5
     while len(inside) < WORK_CONCURRENCY and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)  # room for a fifth job to (wrongly) start
+    await asyncio.sleep(0.05)  # room for one more job to (wrongly) start
     assert max(inside) == WORK_CONCURRENCY
     assert slack_bot.fake.calls_to("response_url") == []
     release.set()
-    await slack_bot.fake.wait_for("response_url", 6)
+    await slack_bot.fake.wait_for("response_url", count)
 
 
 async def test_stopping_lets_acked_work_finish(slack_bot: SlackBot):

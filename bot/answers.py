@@ -1,0 +1,137 @@
+"""Answers and votes: thread replies, form answers, edits, deletions and peer upvotes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot import cards
+from bot.core import EngineCore
+from bot.domain import (
+    AnswerResult,
+    ChannelRef,
+    IncomingAnswer,
+    MemberRef,
+    RecordedAnswer,
+    Round,
+    RoundStatus,
+    ThreadRef,
+    VoteResult,
+)
+from bot.ports import Store
+
+log = logging.getLogger("practicebot.engine")
+
+
+class Answers(EngineCore):
+    async def record_answer(
+        self, incoming: IncomingAnswer, *, sent_before_reveal: bool = False
+    ) -> RecordedAnswer:
+        """Store one thread reply (or form answer). Safe to call again with the same event id.
+        `sent_before_reveal`: the reply was read back from the thread at the reveal, so it was there in time
+        even though the round is already being revealed."""
+        return await self.tx(lambda store: self._record(store, incoming, sent_before_reveal))
+
+    async def record_answers(self, replies: Sequence[IncomingAnswer], *, sent_before_reveal: bool) -> None:
+        """Several replies read back from a thread, in one transaction."""
+
+        def work(store: Store) -> None:
+            for reply in replies:
+                self._record(store, reply, sent_before_reveal)
+
+        await self.tx(work)
+
+    def _record(self, store: Store, incoming: IncomingAnswer, sent_before_reveal: bool) -> RecordedAnswer:
+        now = self.clock.now()
+        text = incoming.text.strip()
+        if incoming.event_id and not store.mark_event(incoming.member.platform, incoming.event_id, now):
+            return RecordedAnswer(result=AnswerResult.DUPLICATE_EVENT)
+        if not text:
+            return RecordedAnswer(result=AnswerResult.IGNORED_EMPTY)
+        round_ = self._answerable_round(store, incoming)
+        if round_ is None:
+            return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
+        late = round_.status in (RoundStatus.REVEALING, RoundStatus.REVEALED) and not sent_before_reveal
+        limit = self.config.answer_max_chars
+        truncated = len(text) > limit
+        if truncated:
+            text = text[:limit]
+        created = store.save_answer_part(
+            round_.id,
+            incoming.member,
+            message_id=incoming.message_id,
+            text=text,
+            now=incoming.at or now,
+            late=late,
+            truncated=truncated,
+        )
+        notices = []
+        if truncated:
+            notices.append(
+                f"Your answer was longer than {limit} characters; only the first {limit} were kept."
+            )
+        if late:
+            notices.append(
+                "This question was already revealed: your answer is kept for feedback, without points."
+            )
+        if late:
+            result = AnswerResult.LATE
+        else:
+            result = AnswerResult.RECORDED if created else AnswerResult.UPDATED
+        log.info("answer recorded", extra={"round": round_.id, "result": result.value, "chars": len(text)})
+        notice = cards.notice_card(" ".join(notices), title="About your answer") if notices else None
+        return RecordedAnswer(result=result, round_id=round_.id, truncated=truncated, notice=notice)
+
+    @staticmethod
+    def _answerable_round(store: Store, incoming: IncomingAnswer) -> Round | None:
+        if incoming.thread is not None:
+            return store.round_by_thread(incoming.thread)
+        if incoming.round_id is None:
+            return None
+        round_ = store.round(incoming.round_id)
+        # A round id comes from a button value: only members of the same workspace may answer it.
+        if round_ is None or (round_.channel.platform, round_.channel.workspace_id) != (
+            incoming.member.platform,
+            incoming.member.workspace_id,
+        ):
+            return None
+        return round_
+
+    async def withdraw_answer(self, thread: ThreadRef, member: MemberRef | None, message_id: str) -> bool:
+        """A deleted reply. Without an author (Discord's MESSAGE_DELETE carries ids only) the answer holding
+        that message among the channel's open rounds is found first."""
+        now = self.clock.now()
+
+        def work(store: Store) -> bool:
+            who = member
+            if who is None:
+                answer = store.answer_by_message(thread.channel, message_id)
+                if answer is None:
+                    return False
+                who = answer.member
+            round_ = store.round_by_thread(thread)
+            if round_ is None:
+                return False
+            return store.withdraw_answer_part(round_.id, who, message_id, now)
+
+        return await self.tx(work)
+
+    async def vote(
+        self, channel: ChannelRef, answer_message_id: str, voter: MemberRef, *, add: bool = True
+    ) -> VoteResult:
+        """A peer upvote (a reaction) on an answer message: one per voter, never on one's own answer.
+        Platforms report a reaction by channel and message only, so the answer is looked up among the
+        channel's rounds not yet revealed (votes count until the reveal)."""
+        now = self.clock.now()
+
+        def work(store: Store) -> VoteResult:
+            answer = store.answer_by_message(channel, answer_message_id)
+            if answer is None:
+                return VoteResult.NOT_AN_ANSWER
+            if answer.member == voter:
+                return VoteResult.SELF_VOTE
+            if add:
+                return VoteResult.ADDED if store.add_vote(answer.id, voter, now) else VoteResult.ALREADY
+            return VoteResult.REMOVED if store.remove_vote(answer.id, voter) else VoteResult.ALREADY
+
+        return await self.tx(work)

@@ -1,0 +1,95 @@
+"""Every action a card can carry (bot/actions.py) works as a Discord button, and the `/practice` group
+offers every command of the core's grammar (bot/commands.py), through real discord.py and the fake."""
+
+from __future__ import annotations
+
+import pytest
+from discord_testkit import *  # noqa: F403  (the make_bot fixture)
+from discord_testkit import CHANNEL, DiscordBot, MakeBot, custom_ids, embeds_text
+from fake_discord import BOB, CHANNEL_ID
+
+from adapters.discord import strings
+from adapters.discord.commands import PracticeGroup
+from bot.actions import ACTIONS, ActionId
+from bot.commands import USAGE
+
+
+async def _review(bot: DiscordBot) -> dict:
+    asked = await bot.command("review", who=BOB)
+    assert "review question" in embeds_text(asked.body)
+    return bot.fake.messages[CHANNEL_ID][-1]
+
+
+async def _message_with(bot: DiscordBot, action: ActionId) -> dict:
+    """A message the bot sent that carries `action`'s button (Discord only routes clicks on real ones)."""
+    if action is ActionId.POST_TO_CHANNEL:
+        await bot.command("question", who=BOB)
+        message = bot.fake.messages[CHANNEL_ID][-1]
+    else:
+        message = await _review(bot)
+        if ACTIONS[action].grade:
+            revealed = await bot.click(message, "practice:reveal:1", who=BOB)
+            await bot.followups(revealed, count=1)
+            message = bot.fake.messages[CHANNEL_ID][-1]
+    assert f"practice:{action.value}:1" in custom_ids(message)
+    return message
+
+
+@pytest.mark.parametrize("action", list(ActionId))
+async def test_every_card_action_works_as_a_discord_button(make_bot: MakeBot, action: ActionId) -> None:
+    bot = await make_bot()
+    message = await _message_with(bot, action)
+    click = await bot.click(message, f"practice:{action.value}:1", who=BOB)
+    spec = ACTIONS[action]
+    if spec.opens_form:
+        assert click.body["type"] == 9  # the answer modal
+        return
+    if spec.slow:
+        assert click.body["type"] == 5  # deferred, then a follow-up
+        [answer] = await bot.followups(click, count=1)
+        text = embeds_text(answer.body)
+    else:
+        assert click.body["type"] == 4
+        text = embeds_text(click.body)
+    assert text and strings.DONE not in text and strings.APOLOGY not in text
+
+
+async def test_review_grade_by_button_and_by_command(make_bot: MakeBot) -> None:
+    bot = await make_bot()
+    message = await _review(bot)
+    early = await bot.command("grade", {"how": "good"}, who=BOB)
+    assert "Reveal the answer first" in embeds_text(early.body)
+    revealed = await bot.click(message, "practice:reveal:1", who=BOB)
+    [reveal] = await bot.followups(revealed, count=1)
+    assert "How well did you know it?" in embeds_text(reveal.body)
+    graded = await bot.click(bot.fake.messages[CHANNEL_ID][-1], "practice:grade_good:1", who=BOB)
+    assert "Graded good" in embeds_text(graded.body)
+    again = await bot.command("grade", {"how": "easy"}, who=BOB)
+    assert "already graded" in embeds_text(again.body)
+
+
+async def test_a_button_of_a_retired_action_says_so(make_bot: MakeBot) -> None:
+    bot = await make_bot()
+    message = await _review(bot)
+    row = message["components"][0]["components"]
+    row.append(dict(row[-1], custom_id="practice:retired_action:1", label="Old"))
+    click = await bot.click(message, "practice:retired_action:1", who=BOB)
+    assert strings.BUTTON_UNKNOWN in embeds_text(click.body)
+
+
+def test_the_practice_group_offers_every_command_of_the_grammar() -> None:
+    async def route(interaction, line):  # pragma: no cover - never called
+        return None
+
+    group = PracticeGroup(route)
+    assert sorted(c.name for c in group.commands) == sorted(USAGE)
+
+
+def test_free_text_suggestions_cover_every_schedule_and_config_action() -> None:
+    words = {s.split()[0] for s in strings.SCHEDULE_SUGGESTIONS}
+    syntax = USAGE["schedule"][0].replace("schedule ", "")
+    assert words == {part.split()[0] for part in syntax.split(" | ")} - {"off"}
+    words = {s.split()[0] for s in strings.CONFIG_SUGGESTIONS}
+    syntax = USAGE["config"][0].replace("config ", "")
+    assert words == {part.split()[0] for part in syntax.split(" | ")}
+    assert CHANNEL.channel_id == str(CHANNEL_ID)
