@@ -126,7 +126,11 @@ class MemberSummary(TypedDict):
 
 class Channels(Protocol):
     def channel(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelSettings:
-        """The channel's settings, registering it with `defaults` the first time it is seen."""
+        """The stored settings, or `defaults` for a channel never registered. Reads never write."""
+        ...
+
+    def register_channel(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelSettings:
+        """The channel's settings, storing it with `defaults` the first time (and its current name)."""
         ...
 
     def update_channel(

@@ -46,7 +46,7 @@ class Rounds(Answers):
         defaults = self.defaults(channel)
 
         def work(store: Store) -> tuple[Round, Question] | None:
-            settings = store.channel(channel, defaults)
+            settings = store.register_channel(channel, defaults)
             pool = filter_pool(
                 self.questions.all(),
                 categories=[category.value] if category else settings.categories,

@@ -41,6 +41,7 @@ class Standings(Rounds):
     async def review_next(self, ctx: CommandContext) -> list[Reply]:
         """The member's most overdue review question, or a new one they have never seen, privately."""
         now, member = self.clock.now(), ctx.member
+        defaults = self.defaults(ctx.channel)
 
         def work(store: Store) -> tuple[Round, Question] | str:
             # Cards of questions no longer in the library (a pack was removed) are passed over.
@@ -58,6 +59,7 @@ class Standings(Rounds):
                     return f"Nothing to review now. Next review: {when}."
                 card = first_card(member.user_id, question.id, now)
                 store.save_review_card(member, question.id, card=card, due_at=now, now=now, reason="new")
+            store.register_channel(ctx.channel, defaults)
             round_ = store.create_round(
                 ctx.channel,
                 question_id=question.id,

@@ -108,3 +108,31 @@ async def test_whole_loop_on_this_database(db: Engine, mini_library: QuestionLib
     [stats] = await transcript.say("bob", "/practice stats")
     assert "Average key-point coverage: 100%" in text_of(stats.card)
     assert "technical: 100%" in text_of(stats.card)
+
+
+async def test_reads_never_write(db: Engine, mini_library: QuestionLibrary) -> None:
+    """Commands that only look (leaderboard, stats, settings, grade) register no channel or member."""
+    from sqlalchemy import func, select
+
+    from bot.events import CommandContext, CommandIssued
+    from storage.tables import ChannelRow, MemberRow
+
+    transcript = make_transcript(db, mini_library, FixedClock(T0))
+    ctx = CommandContext(channel=CHANNEL, member=member("zoe"), is_admin=False)
+    for line in (
+        "leaderboard",
+        "leaderboard all workspace",
+        "stats",
+        "stats bob",
+        "config show",
+        "grade good",
+    ):
+        await transcript.engine.dispatch(CommandIssued(ctx, line))
+    assert (await transcript.engine.channel_settings(CHANNEL)).channel == CHANNEL
+    with SqlUnitOfWork(db)() as store:
+        counts = [store.session.scalar(select(func.count()).select_from(t)) for t in (ChannelRow, MemberRow)]
+    assert counts == [0, 0]
+    await transcript.engine.dispatch(CommandIssued(ctx, "question"))  # a write registers both
+    with SqlUnitOfWork(db)() as store:
+        counts = [store.session.scalar(select(func.count()).select_from(t)) for t in (ChannelRow, MemberRow)]
+    assert counts == [1, 1]

@@ -1,0 +1,221 @@
+"""Row <-> value conversions and what every repository shares: the session and its helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.domain import (
+    ChannelRef,
+    ChannelSettings,
+    MemberRef,
+    Platform,
+    ReviewState,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Visibility,
+)
+from storage.tables import (
+    Base,
+    ChannelRow,
+    MemberRow,
+    ReviewCardRow,
+    RoundRow,
+)
+
+_CHANNEL_FIELDS = [
+    "active",
+    "schedule_enabled",
+    "post_time",
+    "days",
+    "timezone",
+    "reveal_after_minutes",
+    "reveal_at_time",
+    "paused",
+    "skip_dates",
+    "categories",
+    "difficulties",
+    "packs",
+    "answer_mode",
+    "reminder_minutes",
+]
+
+
+class StoreBase:
+    """Queries and writes for one transaction. Constraint races resolve in savepoints, never by luck."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _add_once(self, row: Base) -> bool:
+        """Insert a row whose unique key may already exist (another replica, a retry): False if it did.
+        The savepoint keeps the transaction usable after the conflict, on SQLite and PostgreSQL."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    def _known_member_id(self, ref: MemberRef) -> int | None:
+        """The member's row id if they were ever seen: reads never create rows."""
+        return self.session.scalar(
+            select(MemberRow.id).where(
+                MemberRow.platform == ref.platform.value,
+                MemberRow.workspace_id == ref.workspace_id,
+                MemberRow.user_id == ref.user_id,
+            )
+        )
+
+    def _channel_id(self, ref: ChannelRef) -> int | None:
+        return self.session.scalar(
+            select(ChannelRow.id).where(
+                ChannelRow.platform == ref.platform.value,
+                ChannelRow.workspace_id == ref.workspace_id,
+                ChannelRow.channel_id == ref.channel_id,
+            )
+        )
+
+    def _channel_row(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelRow:
+        """The channel's row, registered with `defaults` the first time: for writes only."""
+        query = select(ChannelRow).where(
+            ChannelRow.platform == ref.platform.value,
+            ChannelRow.workspace_id == ref.workspace_id,
+            ChannelRow.channel_id == ref.channel_id,
+        )
+        row = self.session.scalars(query).first()
+        if row is not None:
+            if ref.name and row.name != ref.name:
+                row.name = ref.name
+            return row
+        base = defaults or ChannelSettings(channel=ref)
+        values = settings_to_columns(base)
+        row = ChannelRow(
+            platform=ref.platform.value,
+            workspace_id=ref.workspace_id,
+            channel_id=ref.channel_id,
+            name=ref.name,
+            created_at=dt.datetime.now(dt.UTC),
+            **values,
+        )
+        if not self._add_once(row):  # another replica created it first
+            return self.session.scalars(query).one()
+        return row
+
+    def _member_row_id(self, ref: MemberRef) -> int:
+        """The member's row id, registering them (and their current display name): for writes only."""
+        query = select(MemberRow).where(
+            MemberRow.platform == ref.platform.value,
+            MemberRow.workspace_id == ref.workspace_id,
+            MemberRow.user_id == ref.user_id,
+        )
+        row = self.session.scalars(query).first()
+        if row is None:
+            row = MemberRow(
+                platform=ref.platform.value,
+                workspace_id=ref.workspace_id,
+                user_id=ref.user_id,
+                display_name=ref.display_name,
+            )
+            if not self._add_once(row):
+                row = self.session.scalars(query).one()
+        if ref.display_name and row.display_name != ref.display_name:
+            row.display_name = ref.display_name
+        self.session.flush()
+        return row.id
+
+    def _round(self, row: RoundRow) -> Round:
+        channel = self.session.get(ChannelRow, row.channel_id)
+        assert channel is not None
+        requester = self.session.get(MemberRow, row.requested_by_id) if row.requested_by_id else None
+        return Round(
+            id=row.id,
+            channel=channel_ref_of(channel),
+            question_id=row.question_id,
+            category=row.category,
+            kind=RoundKind(row.kind),
+            status=RoundStatus(row.status),
+            visibility=Visibility(row.visibility),
+            created_at=row.created_at,
+            message_id=row.message_id,
+            reveal_due_at=row.reveal_due_at,
+            revealed_at=row.revealed_at,
+            claimed_at=row.claimed_at,
+            daily_date=row.daily_date,
+            requested_by=member_of(requester) if requester else None,
+        )
+
+
+def review_state_of(row: ReviewCardRow) -> ReviewState:
+    return ReviewState(
+        question_id=row.question_id,
+        card=dict(row.card),
+        due_at=row.due_at,
+        reason=row.reason,
+        last_round_id=row.last_round_id,
+    )
+
+
+def channel_ref_of(row: ChannelRow | Row[Any]) -> ChannelRef:
+    return ChannelRef(
+        platform=Platform(row.platform),
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        name=row.name,
+    )
+
+
+def member_of(row: MemberRow) -> MemberRef:
+    return MemberRef(
+        platform=Platform(row.platform),
+        workspace_id=row.workspace_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+    )
+
+
+def settings_of(row: ChannelRow | Row[Any]) -> ChannelSettings:
+    return ChannelSettings(
+        channel=channel_ref_of(row),
+        active=row.active,
+        schedule_enabled=row.schedule_enabled,
+        post_time=row.post_time,
+        days=tuple(row.days.split(",")) if row.days else (),
+        timezone=row.timezone,
+        reveal_after_minutes=row.reveal_after_minutes,
+        reveal_at_time=row.reveal_at_time,
+        paused=row.paused,
+        skip_dates=tuple(dt.date.fromisoformat(d) for d in row.skip_dates or ()),
+        categories=tuple(row.categories or ()),
+        difficulties=tuple(row.difficulties or ()),
+        packs=tuple(row.packs or ()),
+        answer_mode=row.answer_mode,
+        reminder_minutes=row.reminder_minutes,
+    )
+
+
+def settings_to_columns(settings: ChannelSettings) -> dict[str, Any]:
+    values = {name: getattr(settings, name) for name in _CHANNEL_FIELDS}
+    values["days"] = ",".join(settings.days)
+    values["skip_dates"] = sorted(d.isoformat() for d in settings.skip_dates)
+    for key in ("categories", "difficulties", "packs"):
+        values[key] = list(values[key])
+    return values
+
+
+def channel_row_values(settings: ChannelSettings, created_at: dt.datetime) -> dict[str, Any]:
+    """Everything an INSERT into channels needs, for bulk loads (benchmarks, imports)."""
+    ref = settings.channel
+    return {
+        "platform": ref.platform.value,
+        "workspace_id": ref.workspace_id,
+        "channel_id": ref.channel_id,
+        "name": ref.name,
+        "created_at": created_at,
+        **settings_to_columns(settings),
+    }
