@@ -17,6 +17,7 @@ from bot.domain import (
 )
 from storage.rows import (
     StoreBase,
+    changed_one,
     member_of,
 )
 from storage.tables import (
@@ -157,7 +158,7 @@ class AnswerStore(StoreBase):
                 VoteRow.answer_id == answer_id, VoteRow.voter_id == self._known_member_id(voter)
             )
         )
-        return result.rowcount == 1
+        return changed_one(result)
 
     def vote_counts(self, round_id: int) -> dict[int, int]:
         rows = self.session.execute(

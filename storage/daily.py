@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,9 +14,10 @@ from bot.domain import (
     RoundStatus,
     Visibility,
 )
-from bot.ports import DailyRoundState
+from bot.ports import DailyClaim, DailyRoundState
 from storage.rows import (
     StoreBase,
+    changed_one,
 )
 from storage.tables import (
     ChannelRow,
@@ -46,7 +46,7 @@ class DailyStore(StoreBase):
                 out[channel_id] = (asked, total + int(dailies or 0))
         return out
 
-    def claim_daily_rounds(self, claims: Sequence[dict[str, Any]], now: dt.datetime) -> dict[int, int]:
+    def claim_daily_rounds(self, claims: Sequence[DailyClaim], now: dt.datetime) -> dict[int, int]:
         """Insert many daily rounds in one statement; a (channel, date) another process already claimed is
         skipped by the unique key. Returns {channel row id: new round id} for the claims this call won."""
         if not claims:
@@ -79,6 +79,7 @@ class DailyStore(StoreBase):
         if not posted:
             return
         table = RoundRow.__table__
+        assert isinstance(table, Table)
         # Core executemany: one round trip for the batch (an ORM UPDATE would want one statement per row).
         self.session.connection().execute(
             update(table)
@@ -98,7 +99,7 @@ class DailyStore(StoreBase):
             )
             .values(claimed_at=now)
         )
-        return result.rowcount == 1
+        return changed_one(result)
 
     def daily_round_states(
         self, channel_row_ids: Sequence[int], first_date: dt.date
@@ -146,6 +147,8 @@ class DailyStore(StoreBase):
         ).all()
         out = []
         for round_id, due_at, minutes in rows:
+            if due_at is None or minutes is None:  # excluded by the query; here for the type checker
+                continue
             left = due_at - now
             if dt.timedelta(0) < left <= dt.timedelta(minutes=minutes):
                 out.append((round_id, max(1, round(left.total_seconds() / 60))))
@@ -157,4 +160,4 @@ class DailyStore(StoreBase):
             .where(RoundRow.id == round_id, RoundRow.reminded_at.is_(None))
             .values(reminded_at=now)
         )
-        return result.rowcount == 1
+        return changed_one(result)

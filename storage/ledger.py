@@ -98,7 +98,7 @@ class LedgerStore(StoreBase):
             .join(RoundRow, AnswerRow.round_id == RoundRow.id)
             .where(AnswerRow.member_id == self._known_member_id(member), AnswerRow.coverage.is_not(None))
         ).all()
-        return [(qid, float(cov)) for qid, cov in rows]
+        return [(qid, float(cov)) for qid, cov in rows if cov is not None]
 
     def daily_participation(self, channel: ChannelRef, member: MemberRef) -> list[tuple[dt.date, bool, bool]]:
         """The channel's daily rounds, newest first: (local date, member answered before the reveal,
@@ -119,4 +119,8 @@ class LedgerStore(StoreBase):
             .where(RoundRow.channel_id == channel_id, RoundRow.daily_date.is_not(None))
             .order_by(RoundRow.daily_date.desc())
         ).all()
-        return [(day, bool(done), status == RoundStatus.REVEALED.value) for day, done, status in rows]
+        return [
+            (day, bool(done), status == RoundStatus.REVEALED.value)
+            for day, done, status in rows
+            if day is not None
+        ]

@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from bot.ports import Store
 from storage.answers import AnswerStore
 from storage.channels import ChannelStore
 from storage.daily import DailyStore
@@ -27,6 +28,10 @@ T = TypeVar("T")
 
 class SqlStore(ChannelStore, RoundStore, DailyStore, AnswerStore, LedgerStore, ReviewStore):
     """Every repository inside one transaction: the core's `Store` port."""
+
+
+def _conforms(store: SqlStore) -> Store:
+    return store  # mypy (make test) checks here that SqlStore implements every repository Protocol
 
 
 class SqlUnitOfWork:

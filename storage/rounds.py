@@ -18,6 +18,7 @@ from bot.domain import (
 )
 from storage.rows import (
     StoreBase,
+    changed_one,
 )
 from storage.tables import (
     RoundRow,
@@ -141,7 +142,7 @@ class RoundStore(StoreBase):
             )
             .values(visibility=Visibility.PUBLIC.value, status=RoundStatus.POSTING.value)
         )
-        return result.rowcount == 1
+        return changed_one(result)
 
     def unpublish(self, round_id: int) -> None:
         """Undo `claim_publish` after a failed post."""
@@ -164,7 +165,7 @@ class RoundStore(StoreBase):
             .where(RoundRow.id == round_id, claimable)
             .values(status=RoundStatus.REVEALING.value, claimed_at=now)
         )
-        return result.rowcount == 1
+        return changed_one(result)
 
     def mark_revealed(self, round_id: int, now: dt.datetime) -> None:
         self.session.execute(

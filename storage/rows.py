@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, select
+from sqlalchemy import CursorResult, Result, Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,11 @@ _CHANNEL_FIELDS = [
     "answer_mode",
     "reminder_minutes",
 ]
+
+
+def changed_one(result: Result[Any]) -> bool:
+    """A conditional UPDATE or DELETE hit exactly one row: the caller won the claim."""
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 class StoreBase:
