@@ -56,6 +56,10 @@ class RoundStore(StoreBase):
             reveal_due_at=reveal_due_at,
             posted_at=now if status is RoundStatus.OPEN else None,
         )
+        if daily_date is None:  # only a daily round can meet another process's claim on its date
+            self.session.add(row)
+            self.session.flush()
+            return self._round(row)
         return self._round(row) if self._add_once(row) else None
 
     def mark_posted(self, round_id: int, message_id: str, now: dt.datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, Row, select
+from sqlalchemy import CursorResult, Result, Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,31 @@ _CHANNEL_FIELDS = [
 ]
 
 
+# The lookups every use case makes, built once (building a statement costs more than running it on SQLite).
+_CHANNEL_KEY = (
+    (ChannelRow.platform == bindparam("p"))
+    & (ChannelRow.workspace_id == bindparam("w"))
+    & (ChannelRow.channel_id == bindparam("c"))
+)
+_CHANNEL_ID = select(ChannelRow.id).where(_CHANNEL_KEY)
+_CHANNEL_ROW = select(ChannelRow).where(_CHANNEL_KEY)
+_MEMBER_KEY = (
+    (MemberRow.platform == bindparam("p"))
+    & (MemberRow.workspace_id == bindparam("w"))
+    & (MemberRow.user_id == bindparam("u"))
+)
+_MEMBER_ID = select(MemberRow.id).where(_MEMBER_KEY)
+_MEMBER_ROW = select(MemberRow).where(_MEMBER_KEY)
+
+
+def _channel_key(ref: ChannelRef) -> tuple[str, str, str]:
+    return (ref.platform.value, ref.workspace_id, ref.channel_id)
+
+
+def _member_key(ref: MemberRef) -> dict[str, str]:
+    return {"p": ref.platform.value, "w": ref.workspace_id, "u": ref.user_id}
+
+
 def changed_one(result: Result[Any]) -> bool:
     """A conditional UPDATE or DELETE hit exactly one row: the caller won the claim."""
     return cast(CursorResult[Any], result).rowcount == 1
@@ -56,6 +81,9 @@ class StoreBase:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Row ids looked up in this transaction: a use case names the same channel and member several times.
+        self._channel_ids: dict[tuple[str, str, str], int] = {}
+        self._member_ids: dict[tuple[str, str, str], int] = {}
 
     def _add_once(self, row: Base) -> bool:
         """Insert a row whose unique key may already exist (another replica, a retry): False if it did.
@@ -69,57 +97,57 @@ class StoreBase:
 
     def _known_member_id(self, ref: MemberRef) -> int | None:
         """The member's row id if they were ever seen: reads never create rows."""
-        return self.session.scalar(
-            select(MemberRow.id).where(
-                MemberRow.platform == ref.platform.value,
-                MemberRow.workspace_id == ref.workspace_id,
-                MemberRow.user_id == ref.user_id,
-            )
-        )
+        if ref.key in self._member_ids:
+            return self._member_ids[ref.key]
+        found = self.session.scalar(_MEMBER_ID, _member_key(ref))
+        if found is not None:
+            self._member_ids[ref.key] = found
+        return found
 
     def _channel_id(self, ref: ChannelRef) -> int | None:
-        return self.session.scalar(
-            select(ChannelRow.id).where(
-                ChannelRow.platform == ref.platform.value,
-                ChannelRow.workspace_id == ref.workspace_id,
-                ChannelRow.channel_id == ref.channel_id,
-            )
-        )
+        key = _channel_key(ref)
+        if key in self._channel_ids:
+            return self._channel_ids[key]
+        found = self.session.scalar(_CHANNEL_ID, dict(zip(("p", "w", "c"), key, strict=True)))
+        if found is not None:
+            self._channel_ids[key] = found
+        return found
 
     def _channel_row(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelRow:
         """The channel's row, registered with `defaults` the first time: for writes only."""
-        query = select(ChannelRow).where(
-            ChannelRow.platform == ref.platform.value,
-            ChannelRow.workspace_id == ref.workspace_id,
-            ChannelRow.channel_id == ref.channel_id,
+        key = _channel_key(ref)
+        known = self._channel_ids.get(key)
+        params = dict(zip(("p", "w", "c"), key, strict=True))
+        row = (
+            self.session.get(ChannelRow, known)
+            if known is not None
+            else self.session.scalars(_CHANNEL_ROW, params).first()
         )
-        row = self.session.scalars(query).first()
-        if row is not None:
-            if ref.name and row.name != ref.name:
-                row.name = ref.name
-            return row
-        base = defaults or ChannelSettings(channel=ref)
-        values = settings_to_columns(base)
-        row = ChannelRow(
-            platform=ref.platform.value,
-            workspace_id=ref.workspace_id,
-            channel_id=ref.channel_id,
-            name=ref.name,
-            created_at=dt.datetime.now(dt.UTC),
-            **values,
-        )
-        if not self._add_once(row):  # another replica created it first
-            return self.session.scalars(query).one()
+        if row is None:
+            base = defaults or ChannelSettings(channel=ref)
+            row = ChannelRow(
+                platform=ref.platform.value,
+                workspace_id=ref.workspace_id,
+                channel_id=ref.channel_id,
+                name=ref.name,
+                created_at=dt.datetime.now(dt.UTC),
+                **settings_to_columns(base),
+            )
+            if not self._add_once(row):  # another replica created it first
+                row = self.session.scalars(_CHANNEL_ROW, params).one()
+        elif ref.name and row.name != ref.name:
+            row.name = ref.name
+        self._channel_ids[key] = row.id
         return row
 
     def _member_row_id(self, ref: MemberRef) -> int:
         """The member's row id, registering them (and their current display name): for writes only."""
-        query = select(MemberRow).where(
-            MemberRow.platform == ref.platform.value,
-            MemberRow.workspace_id == ref.workspace_id,
-            MemberRow.user_id == ref.user_id,
+        known = self._member_ids.get(ref.key)
+        row = (
+            self.session.get(MemberRow, known)
+            if known is not None
+            else self.session.scalars(_MEMBER_ROW, _member_key(ref)).first()
         )
-        row = self.session.scalars(query).first()
         if row is None:
             row = MemberRow(
                 platform=ref.platform.value,
@@ -128,10 +156,11 @@ class StoreBase:
                 display_name=ref.display_name,
             )
             if not self._add_once(row):
-                row = self.session.scalars(query).one()
+                row = self.session.scalars(_MEMBER_ROW, _member_key(ref)).one()
         if ref.display_name and row.display_name != ref.display_name:
             row.display_name = ref.display_name
-        self.session.flush()
+            self.session.flush()
+        self._member_ids[ref.key] = row.id
         return row.id
 
     def _round(self, row: RoundRow) -> Round:
