@@ -49,31 +49,27 @@ COMMAND = "/practice"
 RESPONSE_URL_USES = 5  # Slack accepts five posts per response_url
 _NOTICE_KEY = "practicebot_notice"
 
-Respond = Callable[..., Awaitable[Any]]
-
 
 class PrivateReplies:
     """Sends ephemeral messages to one person: through the response_url while it lasts, then the Web API."""
 
     def __init__(
-        self, chat: SlackChat, channel: ChannelRef | None, member: MemberRef, respond: Respond | None
+        self, chat: SlackChat, channel: ChannelRef | None, member: MemberRef, response_url: str | None
     ):
         self.chat = chat
         self.channel = channel
         self.member = member
-        self.respond = respond
+        self.response_url = response_url
         self.uses = 0
 
     async def send(self, message: SlackMessage) -> None:
-        if self.respond is not None and self.uses < RESPONSE_URL_USES:
+        if self.response_url is not None and self.uses < RESPONSE_URL_USES:
             self.uses += 1
             try:
-                answer = await self.respond(
-                    response_type="ephemeral", replace_original=False, **message.as_kwargs()
-                )
-                if getattr(answer, "status_code", 200) == 200:
+                status = await self.chat.respond(self.response_url, message)
+                if status == 200:
                     return
-                log.warning("response_url refused", extra={"status": getattr(answer, "status_code", None)})
+                log.warning("response_url refused", extra={"status": status})
             except Exception as exc:  # expired or unreachable: fall back to the Web API
                 log.warning("response_url failed", extra={"error": type(exc).__name__})
         if self.channel is None:
@@ -135,21 +131,21 @@ class SlackHandlers:
 
     # --- commands -----------------------------------------------------------------------------------------
 
-    async def on_command(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+    async def on_command(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
         request = translate.slash_command(body)
         if request is None:
             log.warning("slash command without channel or user")
             return
-        self.work.start(self.run_command, request, respond)
+        self.work.start(self.run_command, request)
 
     async def on_mention(self, body: dict[str, Any]) -> None:
         request = translate.mention_command(body)
         if request is not None:
-            self.work.start(self.run_command, request, None)
+            self.work.start(self.run_command, request)
 
-    async def run_command(self, request: CommandRequest, respond: Respond | None) -> None:
-        private = PrivateReplies(self.chat, request.channel, request.member, respond)
+    async def run_command(self, request: CommandRequest) -> None:
+        private = PrivateReplies(self.chat, request.channel, request.member, request.response_url)
         try:
             ctx = CommandContext(
                 channel=request.channel,
@@ -173,7 +169,7 @@ class SlackHandlers:
 
     # --- buttons and the modal ----------------------------------------------------------------------------
 
-    async def on_action(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
+    async def on_action(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
         press = translate.block_action(body)
         action = parse_action(press.action_id) if press is not None else None
@@ -183,13 +179,13 @@ class SlackHandlers:
         if ACTIONS[action].opens_form:
             if press.trigger_id:
                 # Not queued behind other work: the trigger id expires three seconds after the click.
-                self.work.start(self.open_answer_modal, press, respond, urgent=True)
+                self.work.start(self.open_answer_modal, press, urgent=True)
             return
-        self.work.start(self.run_action, action, press, respond)
+        self.work.start(self.run_action, action, press)
 
-    async def run_action(self, action: ActionId, press: translate.ButtonPress, respond: Respond) -> None:
+    async def run_action(self, action: ActionId, press: translate.ButtonPress) -> None:
         assert press.round_id is not None
-        private = PrivateReplies(self.chat, press.channel, press.member, respond)
+        private = PrivateReplies(self.chat, press.channel, press.member, press.response_url)
         try:
             # Only posting and revealing someone else's question depend on rights; grades are one's own.
             is_admin = await self.admins.is_admin(press.member) if ACTIONS[action].grade is None else False
@@ -198,7 +194,7 @@ class SlackHandlers:
         except Exception as exc:
             await self.apologize(action.value, exc, private)
 
-    async def open_answer_modal(self, press: translate.ButtonPress, respond: Respond) -> None:
+    async def open_answer_modal(self, press: translate.ButtonPress) -> None:
         assert press.round_id is not None and press.trigger_id is not None
         try:
             channel_id = press.channel.channel_id if press.channel else ""
@@ -207,7 +203,9 @@ class SlackHandlers:
             )
         except Exception as exc:
             await self.apologize(
-                "answer_privately", exc, PrivateReplies(self.chat, press.channel, press.member, respond)
+                "answer_privately",
+                exc,
+                PrivateReplies(self.chat, press.channel, press.member, press.response_url),
             )
 
     async def on_answer_submitted(self, ack: Any, body: dict[str, Any]) -> None:

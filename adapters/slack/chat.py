@@ -17,6 +17,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import translate
 from adapters.slack.render import SlackMessage, is_card_message, render_card
@@ -116,6 +117,16 @@ class SlackChat:
                 self.client.session = None
             await self._session.close()
             self._session = None
+
+    async def respond(self, response_url: str, message: SlackMessage) -> int:
+        """An ephemeral reply through a command's or click's response_url, on the shared HTTP session (Bolt's
+        own `respond` opens a new session, so a new connection, for every reply)."""
+        self.open_session()
+        webhook = AsyncWebhookClient(
+            url=response_url, session=self.client.session, timeout=self.client.timeout
+        )
+        answer = await webhook.send(response_type="ephemeral", replace_original=False, **message.as_kwargs())
+        return answer.status_code
 
     async def bot_user_id(self) -> str | None:
         """The bot's own user id (auth.test, once); None if Slack cannot say right now."""

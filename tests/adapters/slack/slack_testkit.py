@@ -225,7 +225,8 @@ class FakeSlack:
     async def _respond(self, request: web.Request) -> web.StreamResponse:
         args = await request.json()
         args["_key"] = request.match_info["key"]
-        self.calls.append(Call("response_url", args, asyncio.get_running_loop().time()))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.calls.append(Call("response_url", args, asyncio.get_running_loop().time(), peer))
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.StreamResponse:

@@ -492,3 +492,12 @@ async def test_stopping_lets_acked_work_finish(slack_bot: SlackBot):
     assert status == 200
     await slack_bot.adapter.stop()
     assert len(slack_bot.fake.calls_to("response_url")) == 1  # answered, not dropped
+
+
+async def test_replies_through_response_urls_share_one_connection(slack_bot: SlackBot):
+    """Bolt's `respond` opens a new HTTP session (a new connection) per reply; ours reuse the chat's."""
+    for n in range(1, 5):  # one after another: a connection is free again for the next reply
+        status, _ = await slack_bot.command("help")
+        assert status == 200
+        replies = await slack_bot.fake.wait_for("response_url", n)
+    assert len({call.connection for call in replies}) == 1
