@@ -238,20 +238,22 @@ def _footer_block(footer: str) -> dict[str, Any]:
 
 
 def _actions_block(actions: tuple[Action, ...], round_id: int | None) -> dict[str, Any]:
-    """The buttons, built and validated once per set of actions; only the round id differs per card."""
-    block = dict(_actions_template(actions))
+    """The buttons, built and validated once per set of (id, label); only the values differ per card (a
+    card's actions usually carry its round id, so a cache keyed on whole actions would never hit)."""
+    block = dict(_actions_template(tuple((a.id, a.label) for a in actions)))
     if round_id is not None:
         block["block_id"] = f"round-{round_id}"
-        block["elements"] = [
-            element if action.value else element | {"value": str(round_id)}
-            for action, element in zip(actions, block["elements"], strict=True)
-        ]
+    fallback = str(round_id) if round_id is not None else None
+    block["elements"] = [
+        element | {"value": value} if (value := action.value or fallback) else element
+        for action, element in zip(actions, block["elements"], strict=True)
+    ]
     return block
 
 
 @lru_cache(maxsize=256)
-def _actions_template(actions: tuple[Action, ...]) -> dict[str, Any]:
-    return ActionsBlock(elements=[_button(a, None) for a in actions]).to_dict()
+def _actions_template(shape: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    return ActionsBlock(elements=[_button(Action(id=i, label=label), None) for i, label in shape]).to_dict()
 
 
 def render_card(card: Card) -> list[SlackMessage]:

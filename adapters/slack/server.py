@@ -13,14 +13,24 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack.work import BackgroundWork
+
 log = logging.getLogger("practicebot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_web_app(bolt: AsyncApp) -> web.Application:
+def build_web_app(bolt: AsyncApp, work: BackgroundWork | None = None) -> web.Application:
+    """The routes; `work` (if given) hears of every request, so its jobs let pending acks go first."""
+
     async def events(request: web.Request) -> web.StreamResponse:
+        if work is None:
+            return await answer(request)
+        with work.incoming():
+            return await answer(request)
+
+    async def answer(request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         try:
             bolt_request = AsyncBoltRequest(
@@ -45,8 +55,8 @@ def build_web_app(bolt: AsyncApp) -> web.Application:
 class HttpServer:
     """The web app on host:port, started and stopped without blocking the event loop."""
 
-    def __init__(self, bolt: AsyncApp, host: str, port: int) -> None:
-        self.runner = web.AppRunner(build_web_app(bolt), access_log=None)
+    def __init__(self, bolt: AsyncApp, host: str, port: int, work: BackgroundWork | None = None) -> None:
+        self.runner = web.AppRunner(build_web_app(bolt, work), access_log=None)
         self.host = host
         self.port = port
 
