@@ -1,4 +1,5 @@
-"""The one command grammar of `/practice`, parsed once for every platform into a `Command` value."""
+"""The one command grammar of `/practice`, parsed once for every platform into a `Command` value (the
+values and the command table live in bot/command_values.py and are re-exported here)."""
 
 from __future__ import annotations
 
@@ -6,144 +7,54 @@ import datetime as dt
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.command_values import (
+    CATEGORY_ALIASES,
+    DIFFICULTY_ALIASES,
+    USAGE,
+    WEEKDAYS,
+    Command,
+    ConfigAction,
+    ConfigCmd,
+    GradeCmd,
+    HelpCmd,
+    LeaderboardCmd,
+    QuestionCmd,
+    RevealCmd,
+    ReviewCmd,
+    ScheduleAction,
+    ScheduleCmd,
+    StatsCmd,
+    TopicsCmd,
+    UsageProblem,
+)
 from bot.domain import LeaderboardPeriod
 from bot.questions import Category, Difficulty
 
-CATEGORY_ALIASES: dict[str, Category] = {c.value: c for c in Category} | {
-    "fundamental": Category.FUNDAMENTALS,
-    "basics": Category.FUNDAMENTALS,
-    "tech": Category.TECHNICAL,
-    "situation": Category.SITUATIONAL,
-    "behavior": Category.BEHAVIORAL,
-    "behaviour": Category.BEHAVIORAL,
-    "behavioural": Category.BEHAVIORAL,
-    "problem": Category.PROBLEM_SOLVING,
-    "problemsolving": Category.PROBLEM_SOLVING,
-    "problem_solving": Category.PROBLEM_SOLVING,
-    "cloud": Category.CLOUD_INFRASTRUCTURE,
-    "infra": Category.CLOUD_INFRASTRUCTURE,
-    "infrastructure": Category.CLOUD_INFRASTRUCTURE,
-    "cloud_infrastructure": Category.CLOUD_INFRASTRUCTURE,
-}
-DIFFICULTY_ALIASES: dict[str, Difficulty] = {d.value: d for d in Difficulty} | {
-    "med": Difficulty.MEDIUM,
-    "normal": Difficulty.MEDIUM,
-}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-# (syntax, what it does): the help card and every usage card are built from this one table.
-USAGE: dict[str, tuple[str, str]] = {
-    "question": ("question [category] [difficulty]", "get a practice question (filters optional)"),
-    "reveal": ("reveal", "show the model answer of the open question, with feedback and points"),
-    "leaderboard": ("leaderboard [week|month|all] [channel|workspace]", "points ranking"),
-    "stats": ("stats [@member]", "rounds answered, coverage and points"),
-    "review": ("review", "your next spaced-repetition question, privately"),
-    "grade": ("grade again|hard|good|easy", "how well you knew your last revealed review question"),
-    "schedule": (
-        "schedule show | set HH:MM [TIMEZONE] [DAYS] | reveal after Nh | reveal at HH:MM | pause | resume"
-        " | skip YYYY-MM-DD | remind Nh|off | preview",
-        "the channel's daily question (admins change it)",
-    ),
-    "config": (
-        "config show | categories LIST|all | difficulty LIST|all | packs LIST|all | answers thread|private",
-        "what the channel is asked and how it answers (admins)",
-    ),
-    "topics": ("topics", "the categories and how many questions each has"),
-    "help": ("help [command]", "this list"),
-}
-
-
-@dataclass(frozen=True)
-class QuestionCmd:
-    category: Category | None = None
-    difficulty: Difficulty | None = None
-
-
-@dataclass(frozen=True)
-class RevealCmd:
-    pass
-
-
-@dataclass(frozen=True)
-class LeaderboardCmd:
-    period: LeaderboardPeriod = LeaderboardPeriod.WEEK
-    workspace: bool = False
-
-
-@dataclass(frozen=True)
-class StatsCmd:
-    member: str | None = None  # a mention / user id / name as typed; the adapter resolves it
-
-
-@dataclass(frozen=True)
-class ReviewCmd:
-    pass
-
-
-@dataclass(frozen=True)
-class GradeCmd:
-    grade: str  # again | hard | good | easy
-
-
-@dataclass(frozen=True)
-class TopicsCmd:
-    pass
-
-
-@dataclass(frozen=True)
-class HelpCmd:
-    topic: str | None = None
-
-
-@dataclass(frozen=True)
-class ScheduleCmd:
-    action: str  # show | set | reveal | pause | resume | skip | preview
-    time: str | None = None
-    timezone: str | None = None
-    days: tuple[str, ...] | None = None
-    reveal_after_minutes: int | None = None
-    reveal_at: str | None = None
-    date: dt.date | None = None
-    remind_minutes: int | None = None  # with action "remind": None turns the reminder off
-
-    @property
-    def changes_config(self) -> bool:
-        return self.action not in ("show", "preview")
-
-
-@dataclass(frozen=True)
-class ConfigCmd:
-    action: str  # show | categories | difficulty
-    values: tuple[str, ...] = ()
-
-    @property
-    def changes_config(self) -> bool:
-        return self.action != "show"
-
-
-@dataclass(frozen=True)
-class UsageProblem:
-    """What was wrong with a command, for the usage card."""
-
-    problem: str
-    command: str | None = None
-    choices: tuple[str, ...] = field(default=())
-
-
-Command = (
-    QuestionCmd
-    | RevealCmd
-    | LeaderboardCmd
-    | StatsCmd
-    | ReviewCmd
-    | GradeCmd
-    | TopicsCmd
-    | HelpCmd
-    | ScheduleCmd
-    | ConfigCmd
-)
+__all__ = [
+    "CATEGORY_ALIASES",
+    "DIFFICULTY_ALIASES",
+    "USAGE",
+    "WEEKDAYS",
+    "Command",
+    "ConfigAction",
+    "ConfigCmd",
+    "GradeCmd",
+    "HelpCmd",
+    "LeaderboardCmd",
+    "QuestionCmd",
+    "RevealCmd",
+    "ReviewCmd",
+    "ScheduleAction",
+    "ScheduleCmd",
+    "StatsCmd",
+    "TopicsCmd",
+    "UsageProblem",
+    "parse",
+    "parse_days",
+    "parse_time",
+]
 
 
 def _split(text: str) -> list[str]:
@@ -244,7 +155,7 @@ def _parse_help(args: list[str]) -> Command | UsageProblem:
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-def _parse_time(value: str) -> str | None:
+def parse_time(value: str) -> str | None:
     m = _TIME.match(value)
     return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
 
@@ -274,7 +185,6 @@ def parse_days(value: str) -> tuple[str, ...] | None:
 
 
 def _valid_timezone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(name)
@@ -284,6 +194,7 @@ def _valid_timezone(name: str) -> bool:
 
 
 def _duration_minutes(value: str) -> int | None:
+    """'6h', '90m' or '6' (hours) as minutes, between 1 minute and a week; None otherwise."""
     m = re.fullmatch(r"(\d{1,3})\s*(h|m)?", value.lower())
     if not m:
         return None
@@ -292,22 +203,23 @@ def _duration_minutes(value: str) -> int | None:
 
 
 def _parse_schedule(args: list[str]) -> Command | UsageProblem:
-    actions = ("show", "set", "reveal", "pause", "resume", "skip", "remind", "preview")
+    actions = tuple(a.value for a in ScheduleAction)
     if not args:
-        return ScheduleCmd("show")
-    action, rest = args[0].lower(), args[1:]
-    if action not in actions:
+        return ScheduleCmd(ScheduleAction.SHOW)
+    word, rest = args[0].lower(), args[1:]
+    if word not in actions:
         return UsageProblem(f"'{args[0]}' is not a schedule action", "schedule", actions)
-    if action in ("show", "pause", "resume", "preview"):
+    action = ScheduleAction(word)
+    if action in (ScheduleAction.SHOW, ScheduleAction.PAUSE, ScheduleAction.RESUME, ScheduleAction.PREVIEW):
         if rest:
             return UsageProblem(f"'schedule {action}' takes no arguments", "schedule")
         return ScheduleCmd(action)
-    if action == "set":
+    if action is ScheduleAction.SET:
         if not rest:
             return UsageProblem(
                 "'schedule set' needs a time, e.g. 'schedule set 09:30 Europe/Berlin mon-fri'", "schedule"
             )
-        time = _parse_time(rest[0])
+        time = parse_time(rest[0])
         if time is None:
             return UsageProblem(f"'{rest[0]}' is not a time; use 24-hour HH:MM like 09:30", "schedule")
         timezone = days = None
@@ -322,28 +234,25 @@ def _parse_schedule(args: list[str]) -> Command | UsageProblem:
                 days = parsed
             else:
                 return UsageProblem(f"'{arg}' is neither a time zone nor days like mon-fri", "schedule")
-        return ScheduleCmd("set", time=time, timezone=timezone, days=days)
-    if action == "remind":
+        return ScheduleCmd(ScheduleAction.SET, time=time, timezone=timezone, days=days)
+    if action is ScheduleAction.REMIND:
         if len(rest) == 1 and rest[0].lower() == "off":
-            return ScheduleCmd("remind", remind_minutes=None)
+            return ScheduleCmd(ScheduleAction.REMIND, remind_minutes=None)
         minutes = _duration_minutes(rest[0]) if len(rest) == 1 else None
         if minutes is None:
             return UsageProblem(
                 "use 'schedule remind 2h' (before the reveal) or 'schedule remind off'", "schedule"
             )
-        return ScheduleCmd("remind", remind_minutes=minutes)
-    if action == "reveal":
+        return ScheduleCmd(ScheduleAction.REMIND, remind_minutes=minutes)
+    if action is ScheduleAction.REVEAL:
         if len(rest) == 2 and rest[0].lower() == "after":
-            m = re.fullmatch(r"(\d{1,3})\s*(h|m)?", rest[1].lower())
-            if m:
-                minutes = int(m.group(1)) * (1 if m.group(2) == "m" else 60)
-                if 1 <= minutes <= 7 * 24 * 60:
-                    return ScheduleCmd("reveal", reveal_after_minutes=minutes)
+            if (minutes := _duration_minutes(rest[1])) is not None:
+                return ScheduleCmd(ScheduleAction.REVEAL, reveal_after_minutes=minutes)
             return UsageProblem(f"'{rest[1]}' is not a duration between 1m and 168h, e.g. 6h", "schedule")
         if len(rest) == 2 and rest[0].lower() == "at":
-            time = _parse_time(rest[1])
+            time = parse_time(rest[1])
             if time:
-                return ScheduleCmd("reveal", reveal_at=time)
+                return ScheduleCmd(ScheduleAction.REVEAL, reveal_at=time)
             return UsageProblem(f"'{rest[1]}' is not a time; use HH:MM", "schedule")
         return UsageProblem("use 'schedule reveal after 6h' or 'schedule reveal at 17:00'", "schedule")
     # skip
@@ -353,34 +262,37 @@ def _parse_schedule(args: list[str]) -> Command | UsageProblem:
         day = dt.date.fromisoformat(rest[0])
     except ValueError:
         return UsageProblem(f"'{rest[0]}' is not a date; use YYYY-MM-DD", "schedule")
-    return ScheduleCmd("skip", date=day)
+    return ScheduleCmd(ScheduleAction.SKIP, date=day)
 
 
 def _parse_config(args: list[str]) -> Command | UsageProblem:
-    actions = ("show", "categories", "difficulty", "packs", "answers")
+    actions = tuple(a.value for a in ConfigAction)
     if not args:
-        return ConfigCmd("show")
-    action, rest = args[0].lower(), [a.strip(",").lower() for a in args[1:] if a.strip(",")]
-    if action not in actions:
+        return ConfigCmd(ConfigAction.SHOW)
+    word, rest = args[0].lower(), [a.strip(",").lower() for a in args[1:] if a.strip(",")]
+    if word not in actions:
         return UsageProblem(f"'{args[0]}' is not a config setting", "config", actions)
-    if action == "show":
-        return ConfigCmd("show") if not rest else UsageProblem("'config show' takes no arguments", "config")
+    action = ConfigAction(word)
+    if action is ConfigAction.SHOW:
+        return ConfigCmd(action) if not rest else UsageProblem("'config show' takes no arguments", "config")
     values = [v for arg in rest for v in arg.split(",") if v]
     if not values:
         return UsageProblem(f"'config {action}' needs a list or 'all'", "config")
-    if action == "answers":
+    if action is ConfigAction.ANSWERS:
         if values not in (["thread"], ["private"]):
             return UsageProblem("'config answers' takes thread or private", "config", ("thread", "private"))
         return ConfigCmd(action, tuple(values))
     if values == ["all"]:
         return ConfigCmd(action, ())
-    if action == "packs":  # pack names are checked against the library by the engine
+    if action is ConfigAction.PACKS:  # pack names are checked against the library by the engine
         return ConfigCmd(action, tuple(dict.fromkeys(values)))
-    table = CATEGORY_ALIASES if action == "categories" else DIFFICULTY_ALIASES
+    table = CATEGORY_ALIASES if action is ConfigAction.CATEGORIES else DIFFICULTY_ALIASES
     unknown = [v for v in values if v not in table]
     if unknown:
         choices = (
-            tuple(c.value for c in Category) if action == "categories" else tuple(d.value for d in Difficulty)
+            tuple(c.value for c in Category)
+            if action is ConfigAction.CATEGORIES
+            else tuple(d.value for d in Difficulty)
         )
         return UsageProblem(f"unknown {action}: {', '.join(unknown)}", "config", choices)
     return ConfigCmd(action, tuple(dict.fromkeys(table[v].value for v in values)))

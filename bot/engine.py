@@ -9,6 +9,7 @@ from typing import overload
 from bot import cards
 from bot.actions import ACTIONS, ActionId
 from bot.commands import (
+    ConfigAction,
     ConfigCmd,
     GradeCmd,
     HelpCmd,
@@ -16,6 +17,7 @@ from bot.commands import (
     QuestionCmd,
     RevealCmd,
     ReviewCmd,
+    ScheduleAction,
     ScheduleCmd,
     StatsCmd,
     TopicsCmd,
@@ -137,7 +139,7 @@ class Engine(Standings):
             return cards.notice_card("Only channel admins can change this channel's settings.")
         changes: dict[str, object] = {}
         match command:
-            case ScheduleCmd(action="set"):
+            case ScheduleCmd(action=ScheduleAction.SET):
                 # Setting a schedule also brings back a channel marked inactive (the bot was removed).
                 changes = {
                     "schedule_enabled": True,
@@ -149,29 +151,29 @@ class Engine(Standings):
                     changes["timezone"] = command.timezone
                 if command.days:
                     changes["days"] = command.days
-            case ScheduleCmd(action="reveal"):
+            case ScheduleCmd(action=ScheduleAction.REVEAL):
                 changes = {
                     "reveal_after_minutes": command.reveal_after_minutes,
                     "reveal_at_time": command.reveal_at,
                 }
-            case ScheduleCmd(action="remind"):
+            case ScheduleCmd(action=ScheduleAction.REMIND):
                 changes = {"reminder_minutes": command.remind_minutes}
-            case ScheduleCmd(action="pause"):
+            case ScheduleCmd(action=ScheduleAction.PAUSE):
                 changes = {"paused": True}
-            case ScheduleCmd(action="resume"):
+            case ScheduleCmd(action=ScheduleAction.RESUME):
                 changes = {"paused": False, "active": True}
-            case ScheduleCmd(action="skip"):
+            case ScheduleCmd(action=ScheduleAction.SKIP):
                 current = await self.channel_settings(ctx.channel)
                 assert command.date is not None
                 changes = {"skip_dates": tuple(sorted({*current.skip_dates, command.date}))}
-            case ScheduleCmd(action="preview"):
+            case ScheduleCmd(action=ScheduleAction.PREVIEW):
                 settings = await self.channel_settings(ctx.channel)
                 return cards.preview_card(settings, next_slots(settings, self.clock.now(), count=5))
-            case ConfigCmd(action="categories"):
+            case ConfigCmd(action=ConfigAction.CATEGORIES):
                 changes = {"categories": command.values}
-            case ConfigCmd(action="difficulty"):
+            case ConfigCmd(action=ConfigAction.DIFFICULTY):
                 changes = {"difficulties": command.values}
-            case ConfigCmd(action="packs"):
+            case ConfigCmd(action=ConfigAction.PACKS):
                 known = {q.pack for q in self.questions.all()}
                 unknown = [p for p in command.values if p not in known]
                 if unknown:
@@ -179,7 +181,7 @@ class Engine(Standings):
                         UsageProblem(f"unknown pack: {', '.join(unknown)}", "config", tuple(sorted(known)))
                     )
                 changes = {"packs": command.values}
-            case ConfigCmd(action="answers"):
+            case ConfigCmd(action=ConfigAction.ANSWERS):
                 changes = {"answer_mode": command.values[0]}
         defaults = self.defaults(ctx.channel)
 

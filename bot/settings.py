@@ -130,9 +130,9 @@ class Settings(BaseSettings):
     @field_validator("default_time")
     @classmethod
     def _hh_mm(cls, value: str) -> str:
-        from bot.commands import _parse_time
+        from bot.commands import parse_time
 
-        parsed = _parse_time(value)
+        parsed = parse_time(value)
         if parsed is None:
             raise ValueError(f"'{value}' is not a 24-hour HH:MM time")
         return parsed

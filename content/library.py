@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +70,6 @@ class QuestionLibrary:
 
     def all(self) -> Sequence[Question]:
         return self._questions
-
-    def count_by_category(self) -> Counter[str]:
-        return Counter(q.category.value for q in self._questions)
 
     def __len__(self) -> int:
         return len(self._questions)

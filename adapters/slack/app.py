@@ -26,7 +26,7 @@ from adapters.slack import render, strings, translate
 from adapters.slack.admins import AdminCheck
 from adapters.slack.chat import ChannelUnavailable, SlackChat
 from adapters.slack.render import SlackMessage, render_card
-from adapters.slack.translate import CommandRequest, ReplyDeleted, ReplyPosted
+from adapters.slack.translate import CommandRequest
 from adapters.slack.work import BackgroundWork
 from bot.actions import ACTIONS, ActionId, parse_action
 from bot.commands import ConfigCmd, RevealCmd, ScheduleCmd, parse
@@ -40,7 +40,6 @@ from bot.events import (
     CommandContext,
     CommandIssued,
     FormSubmitted,
-    VoteChanged,
 )
 
 log = logging.getLogger("practicebot.slack")
@@ -244,8 +243,8 @@ class SlackHandlers:
         """Listener middleware: runs before Bolt acks the event, so the answer is stored first."""
         try:
             item = translate.message_event(body, bot_user_id=context.get("bot_user_id"))
-            if isinstance(item, ReplyPosted):
-                recorded = await self.engine.dispatch(AnswerPosted(item.answer, edited=item.edited))
+            if isinstance(item, AnswerPosted):
+                recorded = await self.engine.dispatch(item)
                 log.info(
                     "slack answer",
                     extra={
@@ -256,10 +255,8 @@ class SlackHandlers:
                 )
                 if recorded.notice is not None:
                     context[_NOTICE_KEY] = (item.answer.thread, item.answer.member, recorded.notice)
-            elif isinstance(item, ReplyDeleted):
-                withdrawn = await self.engine.dispatch(
-                    AnswerDeleted(item.thread, item.message_id, item.member)
-                )
+            elif isinstance(item, AnswerDeleted):
+                withdrawn = await self.engine.dispatch(item)
                 log.info("slack answer deleted", extra={"withdrawn": withdrawn})
         except Exception as exc:  # not stored: answer 500 so that Slack delivers it again
             log.error("slack message event failed", extra={"error": type(exc).__name__})
@@ -276,10 +273,8 @@ class SlackHandlers:
         try:
             vote = translate.reaction_event(body, reactions=self.vote_reactions)
             if vote is not None:
-                result = await self.engine.dispatch(
-                    VoteChanged(vote.channel, vote.message_id, vote.voter, vote.add)
-                )
-                log.info("slack vote", extra={"result": result.value, "add": vote.add})
+                result = await self.engine.dispatch(vote)
+                log.info("slack vote", extra={"result": result.value, "add": vote.added})
         except Exception as exc:
             log.error("slack reaction event failed", extra={"error": type(exc).__name__})
             return BoltResponse(status=500, body="")

@@ -1,4 +1,4 @@
-"""Slack payloads -> the core's values. Pure functions over the JSON Slack sends: no I/O, no rules.
+"""Slack payloads -> the core's values and events. Pure functions over the JSON Slack sends: no I/O, no rules.
 
 Members are identified by their Slack user id; their label is a Slack mention (`<@U123>`), so cards show
 each person's current Slack name without any lookups, and the same person is always the same `MemberRef`.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
+from bot.events import AnswerDeleted, AnswerPosted, VoteChanged
 
 Payload = Mapping[str, Any]
 
@@ -196,21 +197,6 @@ def view_submission(body: Payload, *, block_id: str, input_id: str) -> ModalAnsw
 # --- message events ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReplyPosted:
-    """A new or edited thread reply: an answer for the core."""
-
-    answer: IncomingAnswer
-    edited: bool = False
-
-
-@dataclass(frozen=True)
-class ReplyDeleted:
-    thread: ThreadRef
-    member: MemberRef
-    message_id: str
-
-
 def _is_from_bot(message: Payload, bot_user_id: str | None) -> bool:
     return bool(
         message.get("bot_id")
@@ -227,7 +213,7 @@ def _thread_reply(message: Payload) -> tuple[str, str] | None:
     return str(thread_ts), str(ts)
 
 
-def message_event(body: Payload, *, bot_user_id: str | None = None) -> ReplyPosted | ReplyDeleted | None:
+def message_event(body: Payload, *, bot_user_id: str | None = None) -> AnswerPosted | AnswerDeleted | None:
     """A `message` event as an answer, an edit or a withdrawal; None for anything else."""
     event = body.get("event")
     if not isinstance(event, Mapping) or event.get("type") != "message":
@@ -251,10 +237,10 @@ def message_event(body: Payload, *, bot_user_id: str | None = None) -> ReplyPost
         if where is None or not previous.get("user"):
             return None
         thread_ts, ts = where
-        return ReplyDeleted(
+        return AnswerDeleted(
             thread=ThreadRef(channel=channel, message_id=thread_ts),
-            member=member_ref(team, str(previous["user"])),
             message_id=str(event.get("deleted_ts") or ts),
+            member=member_ref(team, str(previous["user"])),
         )
     if subtype not in AUTHORED_SUBTYPES:
         return None
@@ -269,7 +255,7 @@ def _reply(
     bot_user_id: str | None,
     *,
     edited: bool,
-) -> ReplyPosted | None:
+) -> AnswerPosted | None:
     if _is_from_bot(message, bot_user_id) or not message.get("user"):
         return None
     where = _thread_reply(message)
@@ -277,7 +263,7 @@ def _reply(
         return None
     thread_ts, ts = where
     edited_at = message.get("edited", {}).get("ts") if isinstance(message.get("edited"), Mapping) else None
-    return ReplyPosted(
+    return AnswerPosted(
         answer=IncomingAnswer(
             thread=ThreadRef(channel=channel, message_id=thread_ts),
             member=member_ref(team, str(message["user"])),
@@ -315,17 +301,7 @@ def thread_replies(
 # --- reactions --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReactionVote:
-    channel: ChannelRef
-    message_id: str
-    voter: MemberRef
-    add: bool
-
-
-def reaction_event(
-    body: Payload, *, reactions: Iterable[str] = DEFAULT_VOTE_REACTIONS
-) -> ReactionVote | None:
+def reaction_event(body: Payload, *, reactions: Iterable[str] = DEFAULT_VOTE_REACTIONS) -> VoteChanged | None:
     """`reaction_added` / `reaction_removed` with a vote reaction on a message (skin tones count too)."""
     event = body.get("event")
     if not isinstance(event, Mapping) or event.get("type") not in ("reaction_added", "reaction_removed"):
@@ -337,9 +313,9 @@ def reaction_event(
     team, user = team_of(body), event.get("user")
     if name not in set(reactions) or not team or not user or not item.get("channel") or not item.get("ts"):
         return None
-    return ReactionVote(
+    return VoteChanged(
         channel=channel_ref(team, str(item["channel"])),
         message_id=str(item["ts"]),
         voter=member_ref(team, str(user)),
-        add=event["type"] == "reaction_added",
+        added=event["type"] == "reaction_added",
     )

@@ -8,8 +8,8 @@ import pytest
 from slack_testkit import load_fixture
 
 from adapters.slack import translate
-from adapters.slack.translate import ReplyDeleted, ReplyPosted
 from bot.domain import ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
+from bot.events import AnswerDeleted, AnswerPosted
 
 TEAM, CHANNEL_ID, THREAD = "T0PRACTICE", "C0PRACTICE", "1764064800.000001"
 CHANNEL = ChannelRef(platform=Platform.SLACK, workspace_id=TEAM, channel_id=CHANNEL_ID)
@@ -45,7 +45,7 @@ def test_a_command_without_user_or_channel_is_not_a_command():
 
 def test_a_thread_reply_is_an_answer_with_its_ids():
     item = translate.message_event(reply(), bot_user_id="U0BOT")
-    assert item == ReplyPosted(
+    assert item == AnswerPosted(
         answer=IncomingAnswer(
             thread=ThreadRef(channel=CHANNEL, message_id=THREAD),
             member=priya(),
@@ -59,7 +59,7 @@ def test_a_thread_reply_is_an_answer_with_its_ids():
 
 def test_a_thread_broadcast_is_an_answer_too():
     item = translate.message_event(reply("event_thread_broadcast.json"), bot_user_id="U0BOT")
-    assert isinstance(item, ReplyPosted) and item.answer.message_id == "1764064900.000200"
+    assert isinstance(item, AnswerPosted) and item.answer.message_id == "1764064900.000200"
 
 
 @pytest.mark.parametrize(
@@ -101,13 +101,13 @@ def test_other_message_subtypes_are_ignored():
 
 def test_an_edit_updates_the_original_message_and_a_deletion_names_it():
     edited = translate.message_event(reply("event_message_changed.json", text="shadow traffic first"))
-    assert isinstance(edited, ReplyPosted) and edited.edited
+    assert isinstance(edited, AnswerPosted) and edited.edited
     assert edited.answer.message_id == "1764064900.000200"  # the edited message, not the edit event
     assert edited.answer.text == "shadow traffic first"
     assert edited.answer.at == dt.datetime.fromtimestamp(1764065000, dt.UTC)  # when it was edited
 
     deleted = translate.message_event(reply("event_message_deleted.json"))
-    assert deleted == ReplyDeleted(
+    assert deleted == AnswerDeleted(
         thread=ThreadRef(channel=CHANNEL, message_id=THREAD), member=priya(), message_id="1764064900.000200"
     )
 
@@ -122,13 +122,13 @@ def test_reactions_are_votes_only_with_a_vote_emoji_on_a_message():
         "event_reaction_added.json", user="U0SAM", reaction="+1::skin-tone-4", ts="1.5", item_user="U0PRIYA"
     )
     vote = translate.reaction_event(added)
-    assert vote is not None and vote.add and vote.message_id == "1.5" and vote.channel == CHANNEL
+    assert vote is not None and vote.added and vote.message_id == "1.5" and vote.channel == CHANNEL
     assert vote.voter.user_id == "U0SAM"
 
     removed = load_fixture(
         "event_reaction_removed.json", user="U0SAM", reaction="thumbsup", ts="1.5", item_user="U"
     )
-    assert translate.reaction_event(removed).add is False  # type: ignore[union-attr]
+    assert translate.reaction_event(removed).added is False  # type: ignore[union-attr]
 
     other = load_fixture("event_reaction_added.json", user="U0SAM", reaction="tada", ts="1.5", item_user="U")
     assert translate.reaction_event(other) is None
