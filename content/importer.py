@@ -18,241 +18,30 @@ without any `##` heading, every top-level bullet or numbered item is a question 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from content.import_drafts import (
+    FIELDS,
+    MARKDOWN_SUFFIXES,
+    Draft,
+    FlowList,
+    Imported,
+    ImportFailed,
+    ImportRefused,
+    OnRow,
+    field_name,
+    finish_drafts,
+    slugify,
+    unknown_field,
+)
+from content.import_markdown import parse_markdown
 from content.loader import MANIFEST_NAME, Problem, load_pack
 from content.schema import PLACEHOLDER, Category, Difficulty
-
-FIELDS = (
-    "id",
-    "question",
-    "category",
-    "difficulty",
-    "topics",
-    "what_it_tests",
-    "model_answer",
-    "key_points",
-    "pitfalls",
-    "follow_ups",
-    "example",
-)
-LIST_FIELDS = frozenset({"topics", "key_points", "pitfalls", "follow_ups"})
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-MULTILINE_FIELDS = frozenset({"model_answer", "example"})  # Markdown text; the others are one line
-# Other spellings people use in spreadsheet headers and Markdown headings.
-ALIASES = {
-    "answer": "model_answer",
-    "model": "model_answer",
-    "what_tests": "what_it_tests",
-    "tests": "what_it_tests",
-    "topic": "topics",
-    "tags": "topics",
-    "key_point": "key_points",
-    "keypoints": "key_points",
-    "pitfall": "pitfalls",
-    "mistakes": "pitfalls",
-    "follow_up": "follow_ups",
-    "followups": "follow_ups",
-    "followup": "follow_ups",
-    "examples": "example",
-    "level": "difficulty",
-}
-MAX_ID_WORDS = 6
-MAX_ID_CHARS = 60
-# Words that make an id longer without telling questions apart ("what is ... and how do you ...").
-_FILLER_WORDS = (
-    "a an and are about as be can could describe do does explain for how i in is it its me of on or "
-    "should tell the their this to we what when where which who why would you your with"
-)
-_FILLER = frozenset(_FILLER_WORDS.split())
-
-OnRow = Callable[[int, int], None]  # (rows done, rows in total), for a progress bar
-
-
-class ImportFailed(Exception):
-    """The source cannot be turned into a pack; `problems` name file, line and field. Nothing is written."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class ImportRefused(Exception):
-    """A file the import would write exists already and --force was not given."""
-
-
-@dataclass
-class Draft:
-    """One question as found in the source: raw texts / raw list items, and where each came from."""
-
-    line: int
-    values: dict[str, str | list[str]] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class Imported:
-    source: str
-    questions: list[dict[str, Any]] = field(default_factory=list)
-    title: str = ""  # a Markdown `# Title`: the description of a new pack.yaml
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def placeholders(self) -> int:
-        return sum(_count_placeholders(q) for q in self.questions)
-
-
-# --- names, slugs, cells -----------------------------------------------------------------------------
-
-
-def field_name(raw: str) -> str:
-    """'Follow-ups', 'key points', 'What it tests' -> the schema's field name (or the normalised text)."""
-    name = re.sub(r"[\s\-]+", "_", raw.strip().lower()).strip("_")
-    return ALIASES.get(name, name)
-
-
-def _unknown_field(name: str, what: str) -> str:
-    close = difflib.get_close_matches(name, FIELDS, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else "use " + ", ".join(FIELDS)
-    return f"is not a known {what} ({hint})"
-
-
-def slugify(text: str, *, max_words: int = MAX_ID_WORDS, max_chars: int = MAX_ID_CHARS) -> str:
-    """Lowercase ASCII words joined by '-', filler words dropped: 'What is data drift?' -> 'data-drift'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
-    content = [w for w in words if w not in _FILLER]
-    chosen: list[str] = []
-    for word in content if len(content) >= 2 else words:
-        if len(chosen) == max_words or len("-".join([*chosen, word])) > max_chars:
-            break
-        chosen.append(word)
-    return "-".join(chosen)
-
-
-def _unique_id(question: str, taken: set[str], row: int) -> str:
-    base = slugify(question)
-    if len(base) < 2:
-        base = f"question-{row}"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
-
-
-def split_items(cell: str, name: str) -> list[str]:
-    """A list cell -> items: one per line or separated by ' | '; topics also by ',', key points by ';'."""
-    separators = [r"\n", r" \| "]
-    if name == "topics":
-        separators.append(",")
-    if name == "key_points":
-        separators.append(";")
-    items = re.split("|".join(separators), cell)
-    return [_strip_bullet(item) for item in items if _strip_bullet(item)]
-
-
-def _strip_bullet(item: str) -> str:
-    return re.sub(r"^(?:[-*+•]|\d+[.)])\s+", "", item.strip()).strip()
-
-
-def key_point(item: str) -> dict[str, Any]:
-    """'Canary first: canary, small percentage' -> {label, terms}; a missing part becomes TODO."""
-    label, sep, terms = item.partition(":")
-    parsed = [t.strip() for t in terms.split(",") if t.strip()] if sep else []
-    return {"label": label.strip() or PLACEHOLDER, "terms": _Flow(parsed or [PLACEHOLDER])}
-
-
-def _choice(value: str) -> str:
-    """'Cloud Infrastructure' -> 'cloud-infrastructure'. Unknown values are kept for lint to report."""
-    return re.sub(r"[\s_]+", "-", value.strip().lower())
-
-
-def _topic(value: str) -> str:
-    return slugify(value, max_words=8, max_chars=80) or value
-
-
-def to_question(draft: Draft, taken: set[str], row: int) -> dict[str, Any]:
-    """A draft -> a question mapping in the schema's field order, TODO where the source said nothing."""
-
-    def text(name: str) -> str:
-        value = draft.values.get(name, "")
-        cleaned = _clean_text(value if isinstance(value, str) else "\n".join(value))
-        return cleaned if name in MULTILINE_FIELDS else " ".join(cleaned.split())
-
-    def items(name: str) -> list[str]:
-        value = draft.values.get(name, [])
-        return split_items(value, name) if isinstance(value, str) else [i for i in value if i]
-
-    category, difficulty = _choice(text("category")), _choice(text("difficulty"))
-    question: dict[str, Any] = {
-        "id": text("id") or _unique_id(text("question"), taken, row),
-        "question": text("question") or PLACEHOLDER,
-        "category": category or PLACEHOLDER,
-        "difficulty": difficulty or PLACEHOLDER,
-        "topics": _Flow([_topic(t) for t in items("topics")] or [PLACEHOLDER]),
-        "what_it_tests": text("what_it_tests") or PLACEHOLDER,
-        "model_answer": text("model_answer") or PLACEHOLDER,
-        "key_points": [key_point(i) for i in items("key_points")]
-        or [{"label": PLACEHOLDER, "terms": _Flow([PLACEHOLDER])}],
-        "pitfalls": items("pitfalls") or [PLACEHOLDER],
-        "follow_ups": items("follow_ups") or [PLACEHOLDER],
-    }
-    if text("example"):
-        question["example"] = text("example")
-    return question
-
-
-def _clean_text(value: str) -> str:
-    """Trim each line's end (YAML block style needs it) and the blank lines around the text."""
-    return "\n".join(line.rstrip() for line in value.strip().splitlines())
-
-
-def _count_placeholders(value: object) -> int:
-    if isinstance(value, str):
-        return int(value == PLACEHOLDER)
-    if isinstance(value, dict):
-        return sum(_count_placeholders(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_count_placeholders(v) for v in value)
-    return 0
-
-
-def _finish(drafts: list[Draft], result: Imported, taken: Iterable[str], on_row: OnRow | None) -> Imported:
-    """Drafts -> questions, with ids checked and generated; reports progress per row."""
-    explicit: dict[str, int] = {}
-    for draft in drafts:
-        qid = draft.values.get("id")
-        if isinstance(qid, str) and qid.strip():
-            qid = qid.strip()
-            if qid in explicit:
-                result.problems.append(
-                    Problem(
-                        result.source,
-                        draft.lines.get("id", draft.line),
-                        "id",
-                        f"'{qid}' is used twice (first on line {explicit[qid]}); ids must be unique",
-                    )
-                )
-            explicit.setdefault(qid, draft.lines.get("id", draft.line))
-    used = set(taken) | set(explicit)
-    for n, draft in enumerate(drafts, 1):
-        result.questions.append(to_question(draft, used, draft.line))
-        if on_row:
-            on_row(n, len(drafts))
-    if not drafts and not result.problems:
-        result.problems.append(Problem(result.source, 1, "questions", "none found in the file"))
-    return result
-
 
 # --- CSV ---------------------------------------------------------------------------------------------
 
@@ -285,7 +74,7 @@ def parse_csv(text: str, source: str, *, taken: Iterable[str] = (), on_row: OnRo
         if not name:
             result.problems.append(Problem(source, 1, "header", "has an empty column name"))
         elif name not in FIELDS:
-            result.problems.append(Problem(source, 1, raw.strip(), _unknown_field(name, "column")))
+            result.problems.append(Problem(source, 1, raw.strip(), unknown_field(name, "column")))
     for name in sorted({c for c in columns if c in FIELDS and columns.count(c) > 1}):
         result.problems.append(Problem(source, 1, name, "appears twice in the header; keep one column"))
     if "question" not in columns:
@@ -315,179 +104,10 @@ def parse_csv(text: str, source: str, *, taken: Iterable[str] = (), on_row: OnRo
             result.problems.append(Problem(source, line, "question", "is empty: every row needs a question"))
             continue
         drafts.append(Draft(line=line, values=dict(values), lines=dict.fromkeys(values, line)))
-    return _finish(drafts, result, taken, on_row)
-
-
-# --- Markdown ----------------------------------------------------------------------------------------
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
-_FIELD = re.compile(r"^([A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(.*)$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_NUMBERED_QUESTION = re.compile(r"^(?:q?\d+[.):]\s+)", re.IGNORECASE)
-
-
-@dataclass
-class _Field:
-    name: str
-    section: bool  # a `### Field` section (runs to the next heading) or a `- field: value` bullet
-
-
-def parse_markdown(
-    text: str, source: str, *, taken: Iterable[str] = (), on_row: OnRow | None = None
-) -> Imported:
-    """A Markdown file: `## question` blocks with fields, or a plain bullet list of questions."""
-    lines = text.lstrip("\ufeff").splitlines()
-    structured, in_fence = False, False
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence and (m := _HEADING.match(line)) and len(m.group(1)) == 2:
-            structured = True
-            break
-    result = Imported(source)
-    drafts = _structured(lines, result) if structured else _plain(lines, result)
-    if result.problems:
-        return result
-    return _finish(drafts, result, taken, on_row)
-
-
-def _plain(lines: Sequence[str], result: Imported) -> list[Draft]:
-    drafts: list[Draft] = []
-    current: Draft | None = None
-    in_fence = False
-    for n, line in enumerate(lines, 1):
-        if _FENCE.match(line):
-            in_fence, current = not in_fence, None
-            continue
-        if in_fence:
-            continue
-        heading = _HEADING.match(line)
-        bullet = _BULLET.match(line)
-        if heading:
-            if len(heading.group(1)) == 1 and not result.title:
-                result.title = heading.group(2)
-            current = None
-        elif bullet and len(bullet.group(1).expandtabs(4)) < 2:
-            current = Draft(line=n, values={"question": bullet.group(2).strip()}, lines={"question": n})
-            drafts.append(current)
-        elif current is not None and line.strip() and line[:1].isspace() and not bullet:
-            current.values["question"] = f"{current.values['question']} {line.strip()}"
-        else:
-            current = None  # prose between the items is not part of any question
-    return drafts
-
-
-def _structured(lines: Sequence[str], result: Imported) -> list[Draft]:
-    source = result.source
-    drafts: list[Draft] = []
-    draft: Draft | None = None
-    current: _Field | None = None
-    in_fence = False
-
-    def problem(n: int, name: str, message: str) -> None:
-        result.problems.append(Problem(source, n, name, message))
-
-    def start(n: int, raw: str, value: str, *, section: bool) -> _Field | None:
-        assert draft is not None
-        name = field_name(raw)
-        if name == "question":
-            problem(n, raw.strip(), "is the '##' heading's text, not a field")
-            return _Field("", section)
-        if name not in FIELDS:
-            problem(n, raw.strip(), _unknown_field(name, "field"))
-            return _Field("", section)  # swallow its content: one error, not one per line
-        if name in draft.values:
-            problem(n, name, f"is given twice in this question (first on line {draft.lines[name]})")
-            return _Field("", section)
-        draft.lines[name] = n
-        if name in LIST_FIELDS:
-            draft.values[name] = split_items(value, name) if value else []
-        else:
-            draft.values[name] = value
-        return _Field(name, section)
-
-    def add_text(value: str) -> None:
-        assert draft is not None and current is not None
-        before = draft.values[current.name]
-        if isinstance(before, list):
-            if before:
-                before[-1] = f"{before[-1]} {value.strip()}".strip()
-            return
-        draft.values[current.name] = f"{before}\n{value}" if before else value
-
-    for n, line in enumerate(lines, 1):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence and (heading := _HEADING.match(line)):
-            level, title = len(heading.group(1)), heading.group(2).strip()
-            if level == 1:
-                if draft is None and not result.title:
-                    result.title = title
-                elif draft is not None:
-                    problem(n, "heading", "a '#' heading inside a question: use '##' for questions")
-                current = None
-            elif level == 2:
-                question = _NUMBERED_QUESTION.sub("", title).strip()
-                draft = Draft(line=n, values={"question": question}, lines={"question": n})
-                drafts.append(draft)
-                current = None
-            elif draft is not None:
-                current = start(n, title, "", section=True)
-            continue
-        if draft is None:
-            continue  # an introduction before the first question
-        bullet = _BULLET.match(line) if not in_fence else None
-        indented = line[:1].isspace()
-        if current is not None and not current.name and (current.section or indented or not line.strip()):
-            continue  # the content of a field already reported as wrong
-        if current is not None and current.section:
-            if current.name in LIST_FIELDS and bullet and not indented:
-                items = draft.values[current.name]
-                assert isinstance(items, list)
-                items.append(bullet.group(2).strip())
-            elif current.name in LIST_FIELDS and line.strip():
-                if not draft.values[current.name]:
-                    problem(n, current.name, "expected '- item' lines under this section")
-                else:
-                    add_text(line)
-            elif current.name not in LIST_FIELDS:
-                add_text(line)
-            continue
-        if not line.strip():
-            continue
-        if bullet and not indented:
-            match = _FIELD.match(bullet.group(2))
-            if match is None:
-                problem(
-                    n,
-                    "field",
-                    "expected '- field: value' (e.g. '- category: technical') or a '### Field' section",
-                )
-                current = None
-            else:
-                current = start(n, match.group(1), match.group(2).strip(), section=False)
-        elif current is not None and indented:
-            if bullet and current.name in LIST_FIELDS:
-                items = draft.values[current.name]
-                assert isinstance(items, list)
-                items.append(bullet.group(2).strip())
-            else:
-                add_text(line.strip())
-        else:
-            problem(
-                n,
-                "text",
-                "is outside any field: put long text under a '### Model answer' (or other field) heading",
-            )
-    return drafts
+    return finish_drafts(drafts, result, taken, on_row)
 
 
 # --- YAML output -------------------------------------------------------------------------------------
-
-
-class _Flow(list[str]):
-    """A short list written on one line: topics: [drift, monitoring]."""
 
 
 class _Dumper(yaml.SafeDumper):
@@ -505,7 +125,7 @@ def _represent_flow(dumper: yaml.SafeDumper, data: list[str]) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(FlowList, _represent_flow)
 
 
 def to_yaml(data: object) -> str:

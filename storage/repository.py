@@ -4,13 +4,15 @@ that opens it off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from bot.ports import Store
 from storage.answers import AnswerStore
@@ -49,10 +51,13 @@ class SqlUnitOfWork:
         if threads is None:
             threads = 1 if engine.dialect.name == "sqlite" else max(1, engine.pool.size())  # type: ignore[attr-defined]
         self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="practicebot-db")
+        # An in-memory SQLite database is one connection shared by every thread (StaticPool): it can carry
+        # one transaction at a time, so the CLI's or a test's inline transaction waits for the thread's.
+        self._one_at_a_time = threading.Lock() if isinstance(engine.pool, StaticPool) else nullcontext()
 
     @contextmanager
     def __call__(self) -> Iterator[SqlStore]:
-        with self._sessions() as session, session.begin():
+        with self._one_at_a_time, self._sessions() as session, session.begin():
             yield SqlStore(session)
 
     def _run(self, work: Callable[[SqlStore], T]) -> T:
