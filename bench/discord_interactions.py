@@ -278,7 +278,9 @@ def main() -> None:
     parser.add_argument(
         "--burst", type=int, default=10, help="interactions per burst; 1 skips the burst phase"
     )
-    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once started, as practicebot run")
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() once started, as practicebot run"
+    )
     parser.add_argument("--warmup", type=int, default=20, help="interactions sent first and not counted")
     parser.add_argument("--pack", default="", help="a question pack folder instead of the bundled packs")
     parser.add_argument("--log-level", default="INFO", help="the bot's log level (lines go to /dev/null)")
