@@ -19,9 +19,9 @@ Goal (Discord issue): p99 under 100 ms on loopback.
 from __future__ import annotations
 
 import argparse
-import gc
 import asyncio
 import cProfile
+import gc
 import json
 import logging
 import math

@@ -26,16 +26,15 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain import ChannelRef, MemberRef, Platform, RoundKind, Visibility  # noqa: E402
-from storage.database import make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.repository import SqlStore, SqlUnitOfWork  # noqa: E402
+from bot.domain import ChannelRef, MemberRef, Platform, RoundKind, Visibility
+from storage.database import make_engine
+from storage.migrate import upgrade
+from storage.repository import SqlStore, SqlUnitOfWork
 
 NOW = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)
 
