@@ -29,7 +29,8 @@ _Job = tuple[str, Callable[..., Awaitable[None]], tuple[object, ...]]
 
 # A post or reveal claimed this long ago and never confirmed was interrupted (a crash mid-send): retry it.
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
-# How many deliveries run at once per platform; each adapter also paces per channel.
+# How many deliveries run at once per platform unless the composition root says otherwise (settings
+# PRACTICEBOT_SLACK_DELIVERY_CONCURRENCY, ..._DISCORD_...); each adapter also paces per channel.
 DEFAULT_CONCURRENCY: Mapping[str, int] = {"slack": 20, "discord": 10, "console": 1}
 # Sent posts are recorded in batches of this size (and at the end of a sweep).
 RECORD_BATCH = 200

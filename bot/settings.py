@@ -88,6 +88,15 @@ class Settings(BaseSettings):
         default=(), description="comma-separated shard ids this replica runs"
     )
     discord_api_url: str = Field(default="", description="Discord REST base URL override (proxies, tests)")
+    slack_delivery_concurrency: int = Field(
+        default=20, ge=1, le=200, description="daily posts and reveals sent to Slack at once by this replica"
+    )
+    discord_delivery_concurrency: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="daily posts and reveals sent to Discord at once by this replica",
+    )
     discord_requests_per_second: float = Field(
         default=40.0,
         gt=0,

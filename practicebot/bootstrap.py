@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.daily import DailyRounds
 from bot.engine import Engine, EngineConfig
 from bot.ports import ChatPort, Clock, SystemClock
 from bot.scoring import ScoringRules
@@ -29,6 +30,14 @@ class App:
     db: DbEngine
     library: QuestionLibrary
     uow: SqlUnitOfWork
+
+    def daily_rounds(self) -> DailyRounds:
+        """The daily question's delivery, with this deployment's concurrency per platform."""
+        concurrency = {
+            "slack": self.settings.slack_delivery_concurrency,
+            "discord": self.settings.discord_delivery_concurrency,
+        }
+        return DailyRounds(self.engine, concurrency=concurrency)
 
     def close(self) -> None:
         """Let the database threads finish, then close the connections."""

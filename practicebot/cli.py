@@ -53,7 +53,6 @@ def console() -> None:
 
 async def _console(settings: Settings) -> None:
     from adapters.console.app import ConsoleChat, ConsoleOutput, ConsoleSession, run_console
-    from bot.daily import DailyRounds
     from practicebot.bootstrap import build_app
     from scheduler.service import SchedulerService
 
@@ -61,7 +60,7 @@ async def _console(settings: Settings) -> None:
     chat = ConsoleChat(output)
     bot = build_app(settings, chat={"console": chat})
     # The console's channel can have a daily schedule too (`/practice schedule set ...`).
-    scheduler = SchedulerService(DailyRounds(bot.engine))
+    scheduler = SchedulerService(bot.daily_rounds())
     scheduler.start()
     try:
         session = ConsoleSession(
@@ -87,13 +86,12 @@ def run() -> None:
 
 async def _service(settings: Settings) -> None:
     """Long-running mode: stdin is ignored; SIGTERM/SIGINT stop it cleanly."""
-    from bot.daily import DailyRounds
     from practicebot.bootstrap import build_app
     from scheduler.service import SchedulerService
 
     adapters = create_adapters(settings)
     bot = build_app(settings, chat={a.name: a.chat for a in adapters})
-    scheduler = SchedulerService(DailyRounds(bot.engine))
+    scheduler = SchedulerService(bot.daily_rounds())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -161,7 +159,6 @@ def _parse_at(at: str | None) -> dt.datetime | None:
 async def _tick(settings: Settings, at: dt.datetime | None):
     """Deliver through the platform APIs only: adapters' chat ports, no listeners."""
     from adapters.console.app import ConsoleChat, ConsoleOutput
-    from bot.daily import DailyRounds
     from bot.ports import FixedClock, SystemClock
     from practicebot.bootstrap import build_app
 
@@ -170,7 +167,7 @@ async def _tick(settings: Settings, at: dt.datetime | None):
     chat.setdefault("console", ConsoleChat(ConsoleOutput(sys.stdout)))
     bot = build_app(settings, chat=chat, clock=FixedClock(at) if at else SystemClock())
     try:
-        return await DailyRounds(bot.engine).deliver_due()
+        return await bot.daily_rounds().deliver_due()
     finally:
         for adapter in adapters:  # close HTTP sessions the chat ports opened
             await adapter.stop()

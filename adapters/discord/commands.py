@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -53,6 +54,12 @@ class PracticeGroup(
     def __init__(self, route: Route) -> None:
         super().__init__()
         self.route = route
+        # Every command of the core's table is offered: one without a typed subcommand below gets a
+        # free-text one, so a command added to the grammar reaches Discord without an edit here.
+        declared = {command.name for command in self.commands}
+        for name, (syntax, meaning) in USAGE.items():
+            if name not in declared:
+                self.add_command(_free_text_command(name, syntax, meaning, route))
 
     @app_commands.command(name="question", description=strings.QUESTION_DESCRIPTION)
     @app_commands.describe(category=strings.OPTION_CATEGORY, difficulty=strings.OPTION_DIFFICULTY)
@@ -110,6 +117,16 @@ class PracticeGroup(
     @app_commands.autocomplete(settings=_config_suggestions)
     async def config(self, interaction: discord.Interaction, settings: str | None = None) -> None:
         await self.route(interaction, command_line("config", settings))
+
+
+def _free_text_command(
+    name: str, syntax: str, meaning: str, route: Route
+) -> app_commands.Command[Any, Any, None]:
+    @app_commands.describe(arguments=syntax[:100])
+    async def run(interaction: discord.Interaction, arguments: str | None = None) -> None:
+        await route(interaction, command_line(name, arguments))
+
+    return app_commands.Command(name=name, description=meaning[:100], callback=run)
 
 
 def build_tree(client: discord.Client, route: Route) -> app_commands.CommandTree:

@@ -85,6 +85,22 @@ def test_the_practice_group_offers_every_command_of_the_grammar() -> None:
     assert sorted(c.name for c in group.commands) == sorted(USAGE)
 
 
+async def test_a_command_new_to_the_grammar_reaches_discord_as_free_text(monkeypatch) -> None:
+    from adapters.discord import commands
+
+    monkeypatch.setitem(commands.USAGE, "quiz", ("quiz [topic]", "a quick quiz"))
+    lines: list[str] = []
+
+    async def route(interaction, line):
+        lines.append(line)
+
+    group = PracticeGroup(route)
+    quiz = next(c for c in group.commands if c.name == "quiz")
+    assert quiz.description == "a quick quiz"
+    await quiz.callback(None, "drift")  # type: ignore[arg-type, call-arg]
+    assert lines == ["quiz drift"]
+
+
 def test_free_text_suggestions_cover_every_schedule_and_config_action() -> None:
     words = {s.split()[0] for s in strings.SCHEDULE_SUGGESTIONS}
     syntax = USAGE["schedule"][0].replace("schedule ", "")
