@@ -328,7 +328,7 @@ class DailyRounds:
         message_id = await engine.already_posted(port, channel, card, round_.created_at)
         if message_id is None:
             message_id = await port.post_round(channel, card)
-        await engine._mark_posted(round_.id, message_id)
+        await engine.record_posted(round_.id, message_id)
         report.posted += 1
 
     async def _remind(

@@ -80,13 +80,13 @@ class Rounds(Answers):
         if private:
             return [Reply(card=card)]
         message_id = await self.chat_for(channel).post_round(channel, card)
-        await self._mark_posted(round_.id, message_id)
+        await self.record_posted(round_.id, message_id)
         log.info(
             "round posted", extra={"round": round_.id, "question": question.id, "channel": channel.channel_id}
         )
         return []
 
-    async def _mark_posted(self, round_id: int, message_id: str) -> None:
+    async def record_posted(self, round_id: int, message_id: str) -> None:
         now = self.clock.now()
         await self.tx(lambda store: store.mark_posted(round_id, message_id, now))
 
@@ -114,7 +114,7 @@ class Rounds(Answers):
             # Nothing was posted: give the round back to its asker so the button works again.
             await self.tx(lambda store: store.unpublish(round_id))
             raise
-        await self._mark_posted(round_id, message_id)
+        await self.record_posted(round_id, message_id)
         return [Reply(card=cards.notice_card("Posted to the channel: answers go in its thread."))]
 
     async def open_round(self, channel: ChannelRef) -> Round | None:
