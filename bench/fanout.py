@@ -37,7 +37,7 @@ from adapters.slack.chat import SlackChat, make_client
 from bot.daily import DailyRounds
 from bot.domain import Card, ChannelRef, ChannelSettings, IncomingAnswer, MemberRef, Platform, ThreadRef
 from bot.engine import Engine
-from bot.ports import ChatPort, FixedClock
+from bot.ports import ChatPort, FixedClock, UnitOfWork
 from bot.settings import load_settings
 from content.library import QuestionLibrary
 from storage.database import make_engine
@@ -188,6 +188,12 @@ async def main() -> None:
     parser.add_argument("--channels", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--uow",
+        choices=("threads", "asyncio"),
+        default="threads",
+        help="transactions on database threads (the bot's way) or SQLAlchemy's asyncio (PostgreSQL only)",
+    )
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument(
         "--chat",
@@ -225,8 +231,16 @@ async def main() -> None:
                 session = ClientSession(connector=TCPConnector(limit=args.concurrency))
                 await stack.enter_async_context(session)
                 chat = HttpChat(base_url, session)
+            if args.uow == "asyncio":
+                from uow_modes import AsyncioUnitOfWork
+
+                asyncio_uow = AsyncioUnitOfWork(url, schema=schema)
+                stack.push_async_callback(asyncio_uow.close)
+                uow: UnitOfWork = asyncio_uow
+            else:
+                uow = SqlUnitOfWork(db)
             engine = Engine(
-                uow=SqlUnitOfWork(db),
+                uow=uow,
                 questions=QuestionLibrary.load(),
                 clock=FixedClock(NOW),
                 chat={"slack": chat},
