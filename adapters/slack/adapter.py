@@ -89,7 +89,13 @@ class SlackAdapter:
         if self.settings.slack_app_token is not None:
             await self._start_socket_mode(self.bolt, self.settings.slack_app_token.get_secret_value())
         else:
-            self.http = HttpServer(self.bolt, self.settings.http_host, self.port, work=self.work)
+            self.http = HttpServer(
+                self.bolt,
+                self.settings.http_host,
+                self.port,
+                work=self.work,
+                signing_secret=secret.get_secret_value() if secret else None,
+            )
             await self.http.start()
             self.port = self.http.port
 

@@ -1,17 +1,21 @@
 """HTTP mode: an aiohttp server with POST /slack/events (commands, events, interactivity) and GET /healthz.
 
-Bolt verifies the signature (401 when it is missing, wrong or older than 5 minutes) and answers
-url_verification; a body that cannot be parsed at all gets 400 here, before Bolt sees it.
+Requests are checked here before Bolt sees them: a missing, wrong or stale signature (or a timestamp that
+is no number) gets 401, a body that cannot be parsed, or an event callback whose `event` is no object, 400.
+Bolt checks the signature again and answers url_verification.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.work import BackgroundWork
 
@@ -21,7 +25,27 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_web_app(bolt: AsyncApp, work: BackgroundWork | None = None) -> web.Application:
+def _is_signed(verifier: SignatureVerifier | None, body: str, headers: Mapping[str, str]) -> bool:
+    if verifier is None:  # Socket Mode apps have no HTTP endpoint; tests may build one without a secret
+        return True
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    if not timestamp.isdigit():
+        return False
+    return verifier.is_valid(body, timestamp, headers.get("X-Slack-Signature", ""))
+
+
+def _malformed_event(body: str) -> bool:
+    """A JSON event callback whose `event` is not an object: Bolt would fail on it with a 500."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False  # not JSON: a form body, judged by Bolt's parser below
+    return isinstance(payload, dict) and "event" in payload and not isinstance(payload["event"], dict)
+
+
+def build_web_app(
+    bolt: AsyncApp, work: BackgroundWork | None = None, signing_secret: str | None = None
+) -> web.Application:
     """The routes; `work` (if given) hears of every request, so its jobs let pending acks go first."""
 
     async def events(request: web.Request) -> web.StreamResponse:
@@ -30,17 +54,29 @@ def build_web_app(bolt: AsyncApp, work: BackgroundWork | None = None) -> web.App
         with work.incoming():
             return await answer(request)
 
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
     async def answer(request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("malformed slack request", extra={"bytes": len(raw), "error": "UnicodeDecodeError"})
+            return web.json_response({"error": "malformed request"}, status=400)
+        if not _is_signed(verifier, body, request.headers):
+            return web.json_response({"error": "invalid signature"}, status=401)
+        try:
             bolt_request = AsyncBoltRequest(
-                body=raw.decode("utf-8"),
+                body=body,
                 query=request.query_string,
                 headers=request.headers,  # type: ignore[arg-type]
             )
         except Exception as exc:  # not JSON / not a form Slack would send: nothing is processed
             log.warning("malformed slack request", extra={"bytes": len(raw), "error": type(exc).__name__})
             return web.json_response({"error": "malformed request"}, status=400)
+        if _malformed_event(body):
+            log.warning("malformed slack event", extra={"bytes": len(raw)})
+            return web.json_response({"error": "malformed event"}, status=400)
         response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
@@ -55,8 +91,15 @@ def build_web_app(bolt: AsyncApp, work: BackgroundWork | None = None) -> web.App
 class HttpServer:
     """The web app on host:port, started and stopped without blocking the event loop."""
 
-    def __init__(self, bolt: AsyncApp, host: str, port: int, work: BackgroundWork | None = None) -> None:
-        self.runner = web.AppRunner(build_web_app(bolt, work), access_log=None)
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        host: str,
+        port: int,
+        work: BackgroundWork | None = None,
+        signing_secret: str | None = None,
+    ) -> None:
+        self.runner = web.AppRunner(build_web_app(bolt, work, signing_secret), access_log=None)
         self.host = host
         self.port = port
 

@@ -501,3 +501,23 @@ async def test_replies_through_response_urls_share_one_connection(slack_bot: Sla
         assert status == 200
         replies = await slack_bot.fake.wait_for("response_url", n)
     assert len({call.connection for call in replies}) == 1
+
+
+async def test_a_timestamp_that_is_no_number_gets_401_not_500(slack_bot: SlackBot, caplog):
+    body = urllib.parse.urlencode(
+        load_fixture("slash_command.json", response_url=slack_bot.fake.response_url())
+    )
+    headers = {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=" + "0" * 64}
+    status, _ = await slack_bot.post(body, "application/x-www-form-urlencoded", headers=headers, signed=False)
+    assert status == 401
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_a_signed_event_whose_event_is_no_object_gets_400(slack_bot: SlackBot):
+    for event in ("a string", ["a", "list"], 42, None):
+        payload = load_fixture("event_thread_reply.json", event_id="Ev0ODD", ts="1.2", thread_ts="1.1")
+        payload["event"] = event
+        status, _ = await slack_bot.post(json.dumps(payload), "application/json")
+        assert status == 400, event
+    await slack_bot.command("help")  # still serving
+    assert len(await slack_bot.fake.wait_for("response_url")) == 1
