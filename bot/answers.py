@@ -16,6 +16,7 @@ from bot.domain import (
     Round,
     RoundStatus,
     ThreadRef,
+    Visibility,
     VoteResult,
 )
 from bot.ports import Store
@@ -25,12 +26,17 @@ log = logging.getLogger("practicebot.engine")
 
 class Answers(EngineCore):
     async def record_answer(
-        self, incoming: IncomingAnswer, *, sent_before_reveal: bool = False
+        self,
+        incoming: IncomingAnswer,
+        *,
+        sent_before_reveal: bool = False,
+        form_channel: ChannelRef | None = None,
     ) -> RecordedAnswer:
         """Store one thread reply (or form answer). Safe to call again with the same event id.
         `sent_before_reveal`: the reply was read back from the thread at the reveal, so it was there in time
-        even though the round is already being revealed."""
-        return await self.tx(lambda store: self._record(store, incoming, sent_before_reveal))
+        even though the round is already being revealed. `form_channel`: where an answer form was sent from,
+        when the platform says (it must be the round's channel)."""
+        return await self.tx(lambda store: self._record(store, incoming, sent_before_reveal, form_channel))
 
     async def record_answers(self, replies: Sequence[IncomingAnswer], *, sent_before_reveal: bool) -> None:
         """Several replies read back from a thread, in one transaction."""
@@ -41,14 +47,20 @@ class Answers(EngineCore):
 
         await self.tx(work)
 
-    def _record(self, store: Store, incoming: IncomingAnswer, sent_before_reveal: bool) -> RecordedAnswer:
+    def _record(
+        self,
+        store: Store,
+        incoming: IncomingAnswer,
+        sent_before_reveal: bool,
+        form_channel: ChannelRef | None = None,
+    ) -> RecordedAnswer:
         now = self.clock.now()
         text = incoming.text.strip()
         if incoming.event_id and not store.mark_event(incoming.member.platform, incoming.event_id, now):
             return RecordedAnswer(result=AnswerResult.DUPLICATE_EVENT)
         if not text:
             return RecordedAnswer(result=AnswerResult.IGNORED_EMPTY)
-        round_ = self._answerable_round(store, incoming)
+        round_ = self._answerable_round(store, incoming, form_channel)
         if round_ is None:
             return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
         late = round_.status in (RoundStatus.REVEALING, RoundStatus.REVEALED) and not sent_before_reveal
@@ -83,17 +95,25 @@ class Answers(EngineCore):
         return RecordedAnswer(result=result, round_id=round_.id, truncated=truncated, notice=notice)
 
     @staticmethod
-    def _answerable_round(store: Store, incoming: IncomingAnswer) -> Round | None:
+    def _answerable_round(
+        store: Store, incoming: IncomingAnswer, form_channel: ChannelRef | None
+    ) -> Round | None:
         if incoming.thread is not None:
             return store.round_by_thread(incoming.thread)
         if incoming.round_id is None:
             return None
         round_ = store.round(incoming.round_id)
-        # A round id comes from a button value: only members of the same workspace may answer it.
+        # A round id comes from a form the platform relays: it is checked, never trusted. Only members of
+        # the round's workspace may answer it, only its asker a private one, and a form that says where it
+        # was sent from must come from the round's channel.
         if round_ is None or (round_.channel.platform, round_.channel.workspace_id) != (
             incoming.member.platform,
             incoming.member.workspace_id,
         ):
+            return None
+        if round_.visibility is Visibility.PRIVATE and round_.requested_by != incoming.member:
+            return None
+        if form_channel is not None and form_channel.channel_id != round_.channel.channel_id:
             return None
         return round_
 

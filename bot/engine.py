@@ -66,8 +66,10 @@ class Engine(Standings):
         match event:
             case CommandIssued(ctx=ctx, text=text):
                 return await self.handle_command(ctx, text)
-            case AnswerPosted(answer=answer) | FormSubmitted(answer=answer):
+            case AnswerPosted(answer=answer):
                 return await self.record_answer(answer)
+            case FormSubmitted(answer=answer, channel=channel):
+                return await self.record_answer(answer, form_channel=channel)
             case AnswerDeleted(thread=thread, message_id=message_id, member=member):
                 return await self.withdraw_answer(thread, member, message_id)
             case VoteChanged(channel=channel, message_id=message_id, voter=voter, added=added):

@@ -7,7 +7,7 @@ from conftest import CHANNEL, Transcript, make_transcript, member, text_of
 from sqlalchemy import text
 
 from bot.domain import CardKind, Visibility
-from bot.events import Actor
+from bot.events import Actor, FormSubmitted
 
 
 async def test_question_answers_reveal_points_leaderboard(transcript: Transcript) -> None:
@@ -236,6 +236,17 @@ async def test_modal_answers_name_their_round_and_stay_in_their_workspace(transc
         IncomingAnswer(round_id=round_id, member=stranger, text="hi")
     )
     assert foreign.result is AnswerResult.UNKNOWN_THREAD
+    # Same workspace, someone else's private question: refused too (a forged or replayed form).
+    forged = await transcript.engine.dispatch(
+        FormSubmitted(IncomingAnswer(round_id=round_id, member=member("eve"), text="hijack"))
+    )
+    assert forged.result is AnswerResult.UNKNOWN_THREAD
+    # A form naming another channel than its round's is refused as well.
+    other = CHANNEL.model_copy(update={"channel_id": "elsewhere"})
+    misplaced = await transcript.engine.dispatch(
+        FormSubmitted(IncomingAnswer(round_id=round_id, member=member("bob"), text="x"), channel=other)
+    )
+    assert misplaced.result is AnswerResult.UNKNOWN_THREAD
     replies = await transcript.say("bob", "/practice reveal")
     assert "Bob: 1/3 key points" in text_of(replies[0].card)
     assert "Practice round: feedback only." in text_of(replies[1].card)  # private rounds earn no points

@@ -183,6 +183,16 @@ async def test_answer_privately_opens_a_modal_and_its_submission_is_stored(slack
     assert (answer.member.user_id, answer.text) == ("U0SAM", "Small percentage first")
 
 
+async def test_a_modal_answer_into_someone_elses_private_question_is_refused(slack_bot: SlackBot):
+    round_id = await ask_private(slack_bot)  # U0SAM's private question
+    forged = load_fixture("view_submission.json", round_id=round_id, text="not my question")
+    forged["user"]["id"] = "U0EVE"  # same workspace, another person
+    status, body = await slack_bot.interaction(forged)
+    assert status == 200
+    assert json.loads(body)["response_action"] == "errors"
+    assert answers(slack_bot, round_id) == []
+
+
 async def test_a_modal_answer_for_an_unknown_round_is_refused_in_the_modal(slack_bot: SlackBot):
     submission = load_fixture("view_submission.json", round_id=999, text="an answer")
     status, body = await slack_bot.interaction(submission)
