@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _without_nul(text: str) -> str:
+    # NUL is valid in chat payloads but no PostgreSQL text can hold it: it is dropped where text comes in.
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+# Text from a chat platform (answers, names): cleaned once, at the edge of the core.
+PlatformText = Annotated[str, AfterValidator(_without_nul)]
 
 
 class _Value(BaseModel):
@@ -22,14 +32,14 @@ class ChannelRef(_Value):
     platform: Platform
     workspace_id: str  # Slack team id, Discord guild id, "local" for the console
     channel_id: str
-    name: str = ""
+    name: PlatformText = ""
 
 
 class MemberRef(_Value):
     platform: Platform
     workspace_id: str
     user_id: str
-    display_name: str = ""
+    display_name: PlatformText = ""
 
     @property
     def label(self) -> str:
@@ -143,7 +153,7 @@ class IncomingAnswer(_Value):
     thread: ThreadRef | None = None
     round_id: int | None = None
     member: MemberRef
-    text: str
+    text: PlatformText
     message_id: str | None = None  # the reply's own id, so edits and deletions find it
     event_id: str | None = None  # platform event id, for dedupe of redelivered events
     at: dt.datetime | None = None  # when the platform says it was sent (default: now)

@@ -136,3 +136,25 @@ async def test_reads_never_write(db: Engine, mini_library: QuestionLibrary) -> N
     with SqlUnitOfWork(db)() as store:
         counts = [store.session.scalar(select(func.count()).select_from(t)) for t in (ChannelRow, MemberRow)]
     assert counts == [1, 1]
+
+
+async def test_text_postgresql_cannot_hold_is_cleaned_and_the_reveal_goes_through(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    """NUL bytes in an answer or a name (valid JSON from a platform) would fail every PostgreSQL write."""
+    from bot.domain import IncomingAnswer, MemberRef
+
+    transcript = make_transcript(db, mini_library, FixedClock(T0))
+    await transcript.say("alice", "/practice question technical")
+    assert transcript.thread is not None
+    nul = MemberRef(platform=Platform.CONSOLE, workspace_id="local", user_id="nul", display_name="N\x00ul")
+    recorded = await transcript.engine.record_answer(
+        IncomingAnswer(thread=transcript.thread, member=nul, text="canary\x00 with rollback", message_id="m1")
+    )
+    assert recorded.result.value == "recorded"
+    await transcript.say("alice", "/practice reveal")
+    [reveal] = transcript.delivered("thread:")
+    assert "Nul: " in text_of(reveal)
+    with SqlUnitOfWork(db)() as store:
+        [answer] = store.answers(recorded.round_id or 0)
+    assert answer.text == "canary with rollback"
