@@ -98,6 +98,7 @@ class Round(_Value):
     claimed_at: dt.datetime | None = None
     daily_date: dt.date | None = None
     requested_by: MemberRef | None = None
+    reveal_failures: int = 0  # reveals that failed and gave their claim back (retried with backoff)
 
     @property
     def thread(self) -> ThreadRef | None:

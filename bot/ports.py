@@ -106,6 +106,14 @@ class DailyRoundState(NamedTuple):
     claimed_at: dt.datetime | None
 
 
+class RevealTrouble(NamedTuple):
+    round_id: int
+    channel: ChannelRef
+    failures: int
+    retry_at: dt.datetime | None
+    error: str
+
+
 class DailyClaim(TypedDict):
     channel_id: int  # the channel's row id
     question_id: str
@@ -190,6 +198,12 @@ class Rounds(Protocol):
     def claim_reveal(
         self, round_id: int, now: dt.datetime, stale_before: dt.datetime | None = None
     ) -> bool: ...
+
+    def release_reveal(self, round_id: int, retry_at: dt.datetime, error: str) -> None:
+        """A failed reveal gives its claim back: open again, retried at `retry_at`."""
+        ...
+
+    def failing_reveals(self) -> list[RevealTrouble]: ...
 
     def mark_revealed(self, round_id: int, now: dt.datetime) -> None: ...
 

@@ -31,6 +31,12 @@ log = logging.getLogger("practicebot.engine")
 
 Feedback = list[tuple[StoredAnswer, Coverage, int]]
 
+# A reveal that fails is retried after 1, 2, 4 ... minutes, at most an hour apart; from the third failure on
+# it is logged as an error (and `practicebot schedule list` shows it all along).
+REVEAL_RETRY_FIRST = dt.timedelta(minutes=1)
+REVEAL_RETRY_MAX = dt.timedelta(hours=1)
+REVEAL_FAILURES_REPORTED = 3
+
 
 class Rounds(Answers):
     async def ask(
@@ -173,20 +179,24 @@ class Rounds(Answers):
             log.error("question missing", extra={"round": round_id, "question": round_.question_id})
             await self._mark_revealed(round_id)
             return [Reply(card=cards.notice_card("This question is no longer in the library."))]
-        if round_.thread is not None:
-            await self._catch_up_thread(round_.thread)
-        # Feedback and points first (idempotent: the ledger refuses a second award), then the post, then
-        # the status. A crash in between leaves the round 'revealing' for a retry, never scored twice.
-        feedback = await self.tx(lambda store: self._score(store, round_, question))
-        card = cards.reveal_card(round_, question, [(a, c) for a, c, _ in feedback])
+        try:
+            if round_.thread is not None:
+                await self._catch_up_thread(round_.thread)
+            # Feedback and points first (idempotent: the ledger refuses a second award), then the post, then
+            # the status. A crash in between leaves the round 'revealing' for a retry, never scored twice.
+            feedback = await self.tx(lambda store: self._score(store, round_, question))
+            card = cards.reveal_card(round_, question, [(a, c) for a, c, _ in feedback])
+            if round_.thread is None:  # a private round: the reveal goes to whoever asked
+                await self._mark_revealed(round_id)
+                own = [cards.feedback_card(question, a, c, pts) for a, c, pts in feedback]
+                return [Reply(card=card)] + [Reply(card=c) for c in own]
+            port = self.chat_for(round_.channel)
+            if not (retaking and await self.already_posted(port, round_.channel, card, round_.claimed_at)):
+                await port.post_in_thread(round_.thread, card)
+        except Exception as exc:
+            await self._release_reveal(round_, exc)
+            raise
         log.info("round revealed", extra={"round": round_id, "answers": len(feedback)})
-        if round_.thread is None:  # a private round: the reveal goes to whoever asked
-            await self._mark_revealed(round_id)
-            own = [cards.feedback_card(question, a, c, pts) for a, c, pts in feedback]
-            return [Reply(card=card)] + [Reply(card=c) for c in own]
-        port = self.chat_for(round_.channel)
-        if not (retaking and await self.already_posted(port, round_.channel, card, round_.claimed_at)):
-            await port.post_in_thread(round_.thread, card)
         await self._mark_revealed(round_id)
         for answer, coverage, awarded in feedback:
             await port.send_private(
@@ -235,6 +245,26 @@ class Rounds(Answers):
         except Exception:
             log.warning("could not check for an earlier post", exc_info=True)
             return None
+
+    async def _release_reveal(self, round_: Round, exc: Exception) -> None:
+        """Nothing was posted: give the claim back, to be tried again after a backoff that doubles with
+        each failure (1 minute up to an hour). A round that keeps failing is logged as an error and listed
+        by `practicebot schedule list`, never stuck in silence."""
+        failures = round_.reveal_failures + 1
+        retry_at = self.clock.now() + min(REVEAL_RETRY_FIRST * 2 ** (failures - 1), REVEAL_RETRY_MAX)
+        error = type(exc).__name__
+        await self.tx(lambda store: store.release_reveal(round_.id, retry_at, error))
+        level = logging.ERROR if failures >= REVEAL_FAILURES_REPORTED else logging.WARNING
+        log.log(
+            level,
+            "reveal failed; retrying later",
+            extra={
+                "round": round_.id,
+                "failures": failures,
+                "error": error,
+                "retry_at": retry_at.isoformat(),
+            },
+        )
 
     async def _mark_revealed(self, round_id: int) -> None:
         now = self.clock.now()

@@ -206,6 +206,7 @@ def schedule_list() -> None:
     db = open_database(settings)
     with SqlUnitOfWork(db)() as store:
         channels = store.channels()
+        failing = store.failing_reveals()
     db.dispose()
     table = Table(title=f"{len(channels)} channels")
     for column in ("platform", "workspace", "channel", "schedule", "next post (local)"):
@@ -228,6 +229,15 @@ def schedule_list() -> None:
             when,
         )
     Console().print(table)
+    if failing:
+        trouble = Table(title=f"{len(failing)} reveals failing (retried with backoff)")
+        for column in ("round", "channel", "failures", "last error", "next try (UTC)"):
+            trouble.add_column(column)
+        for item in failing:
+            retry = item.retry_at.strftime("%Y-%m-%d %H:%M") if item.retry_at else "-"
+            name = item.channel.name or item.channel.channel_id
+            trouble.add_row(str(item.round_id), name, str(item.failures), item.error, retry)
+        Console().print(trouble)
 
 
 @app.command()

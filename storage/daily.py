@@ -122,7 +122,11 @@ class DailyStore(StoreBase):
             self.session.scalars(
                 select(RoundRow.id)
                 .where(
-                    ((RoundRow.status == RoundStatus.OPEN.value) & (RoundRow.reveal_due_at <= now))
+                    (
+                        (RoundRow.status == RoundStatus.OPEN.value)
+                        & (RoundRow.reveal_due_at <= now)
+                        & (RoundRow.reveal_retry_at.is_(None) | (RoundRow.reveal_retry_at <= now))
+                    )
                     | (
                         (RoundRow.status == RoundStatus.REVEALING.value)
                         & (RoundRow.claimed_at < stale_before)

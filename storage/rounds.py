@@ -16,13 +16,9 @@ from bot.domain import (
     ThreadRef,
     Visibility,
 )
-from storage.rows import (
-    StoreBase,
-    changed_one,
-)
-from storage.tables import (
-    RoundRow,
-)
+from bot.ports import RevealTrouble
+from storage.rows import StoreBase, changed_one, channel_ref_of
+from storage.tables import ChannelRow, RoundRow
 
 
 class RoundStore(StoreBase):
@@ -170,6 +166,42 @@ class RoundStore(StoreBase):
             .values(status=RoundStatus.REVEALING.value, claimed_at=now)
         )
         return changed_one(result)
+
+    def release_reveal(self, round_id: int, retry_at: dt.datetime, error: str) -> None:
+        """A reveal that failed gives its claim back: open again, tried at `retry_at`."""
+        self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == RoundStatus.REVEALING.value)
+            .values(
+                status=RoundStatus.OPEN.value,
+                reveal_failures=RoundRow.reveal_failures + 1,
+                reveal_retry_at=retry_at,
+                reveal_error=error[:200],
+            )
+        )
+
+    def failing_reveals(self) -> list[RevealTrouble]:
+        """Rounds whose reveal failed and that are not revealed yet, most failures first."""
+        rows = self.session.execute(
+            select(RoundRow.id, RoundRow.channel_id, RoundRow.reveal_failures, RoundRow.reveal_retry_at)
+            .add_columns(RoundRow.reveal_error)
+            .where(RoundRow.reveal_failures > 0, RoundRow.status != RoundStatus.REVEALED.value)
+            .order_by(RoundRow.reveal_failures.desc(), RoundRow.id)
+        ).all()
+        out = []
+        for row in rows:
+            channel = self.session.get(ChannelRow, row.channel_id)
+            assert channel is not None
+            out.append(
+                RevealTrouble(
+                    row.id,
+                    channel_ref_of(channel),
+                    row.reveal_failures,
+                    row.reveal_retry_at,
+                    row.reveal_error or "",
+                )
+            )
+        return out
 
     def mark_revealed(self, round_id: int, now: dt.datetime) -> None:
         self.session.execute(

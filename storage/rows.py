@@ -182,6 +182,7 @@ class StoreBase:
             claimed_at=row.claimed_at,
             daily_date=row.daily_date,
             requested_by=member_of(requester) if requester else None,
+            reveal_failures=row.reveal_failures or 0,
         )
 
 

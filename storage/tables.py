@@ -118,6 +118,10 @@ class RoundRow(Base):
     reveal_due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
     revealed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # A reveal that failed gave its claim back: how often, when to try again, and the last error's name.
+    reveal_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reveal_retry_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
+    reveal_error: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class AnswerRow(Base):

@@ -91,6 +91,7 @@ class FakeChat:
     thread_history: dict[str, list[IncomingAnswer]] = field(default_factory=dict)
     fail_next_post: bool = False
     failing_channels: set[str] = field(default_factory=set)
+    failing_threads: int = 0  # the next this many thread posts fail
     _n: int = 0
 
     async def post_round(self, channel: ChannelRef, card: Card) -> str:
@@ -109,6 +110,9 @@ class FakeChat:
         return None
 
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
+        if self.failing_threads:
+            self.failing_threads -= 1
+            raise ConnectionError("platform unavailable")
         self._n += 1
         self.posts.append((f"thread:{thread.message_id}", card))
         return f"msg{self._n}"

@@ -279,3 +279,32 @@ async def test_private_answer_mode_points_to_the_button(db: Engine, mini_library
     await daily.deliver_due()
     [(_, card)] = chat.posts
     assert "Answer privately button" in text_of(card) and "Reply in this thread" not in text_of(card)
+
+
+async def test_a_failing_reveal_gives_its_claim_back_and_is_retried_with_backoff(
+    db: Engine, mini_library: QuestionLibrary, caplog: pytest.LogCaptureFixture
+) -> None:
+    daily, chat, clock = process(db, mini_library, POST)
+    await configure(daily)
+    assert (await daily.deliver_due()).posted == 1
+    chat.failing_threads = 3  # the platform refuses the reveal three times
+    clock.set(REVEAL)
+    assert len((await daily.deliver_due()).failed) == 1
+    round_ = await daily.engine.open_round(CHANNEL)
+    assert round_ is not None and round_.reveal_failures == 1  # open again, not stuck in 'revealing'
+    assert (await daily.deliver_due()).failed == []  # backing off: nothing tried before a minute is up
+    clock.advance(minutes=1)
+    assert len((await daily.deliver_due()).failed) == 1
+    clock.advance(minutes=1)
+    assert (await daily.deliver_due()).failed == []  # the second wait is two minutes
+    clock.advance(minutes=1)
+    assert len((await daily.deliver_due()).failed) == 1
+    assert any(r.levelname == "ERROR" and "reveal failed" in r.getMessage() for r in caplog.records)
+    with daily.engine.uow() as store:  # type: ignore[attr-defined]
+        [trouble] = store.failing_reveals()
+    assert (trouble.round_id, trouble.failures, trouble.error) == (round_.id, 3, "ConnectionError")
+    clock.advance(minutes=4)
+    assert (await daily.deliver_due()).revealed == 1  # the platform is back: revealed once
+    assert kinds(chat).count("thread:reveal") == 1
+    with daily.engine.uow() as store:  # type: ignore[attr-defined]
+        assert store.failing_reveals() == []
