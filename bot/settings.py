@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         description="a pack problem stops the start (true) or only skips the broken file with a warning",
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    log_sql_parameters: bool = Field(
+        default=False,
+        description="show statement parameters (answer texts among them) in SQL logs and errors",
+    )
     admins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="comma-separated user ids allowed to change channel settings"
     )

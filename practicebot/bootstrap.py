@@ -77,7 +77,7 @@ def load_library(settings: Settings) -> QuestionLibrary:
 
 
 def open_database(settings: Settings, *, migrate: bool = True, schema: str | None = None) -> DbEngine:
-    db = make_engine(settings.database_url, schema=schema)
+    db = make_engine(settings.database_url, schema=schema, hide_parameters=not settings.log_sql_parameters)
     try:
         if migrate:
             upgrade(db)

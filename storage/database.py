@@ -9,10 +9,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 
-def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> Engine:
-    """Build an Engine. `schema` puts every table in one PostgreSQL schema (tests isolate themselves so)."""
+def make_engine(
+    url: str, *, schema: str | None = None, echo: bool = False, hide_parameters: bool = True
+) -> Engine:
+    """Build an Engine. `schema` puts every table in one PostgreSQL schema (tests isolate themselves so).
+    Statement parameters (answer texts among them) stay out of SQL logs and error messages unless
+    `hide_parameters` is off (PRACTICEBOT_LOG_SQL_PARAMETERS)."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": hide_parameters}
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         connect_args["check_same_thread"] = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
 from conftest import CHANNEL, T0, make_transcript, member, text_of
 from sqlalchemy import Engine, inspect
 
@@ -158,3 +159,16 @@ async def test_text_postgresql_cannot_hold_is_cleaned_and_the_reveal_goes_throug
     with SqlUnitOfWork(db)() as store:
         [answer] = store.answers(recorded.round_id or 0)
     assert answer.text == "canary with rollback"
+
+
+async def test_answer_texts_stay_out_of_sql_logs(
+    db: Engine, mini_library: QuestionLibrary, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    transcript = make_transcript(db, mini_library, FixedClock(T0))
+    await transcript.say("alice", "/practice question technical")
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
+    await transcript.say("bob", "my-very-private-answer about canaries")
+    assert "INSERT" in caplog.text or "UPDATE" in caplog.text  # SQL was logged...
+    assert "my-very-private-answer" not in caplog.text  # ...without its parameters
