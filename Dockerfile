@@ -17,9 +17,14 @@ COPY adapters ./adapters
 COPY content ./content
 COPY scheduler ./scheduler
 COPY storage ./storage
+COPY practicebot ./practicebot
 RUN pip install . && practicebot content lint
 
 USER practicebot
 VOLUME ["/data"]
 EXPOSE 3000
+# /readyz answers 200 when the database does (within a second): Slack HTTP mode serves it beside
+# /slack/events, Socket Mode and Discord-only runs on a small server of their own (PRACTICEBOT_HTTP_PORT).
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PRACTICEBOT_HTTP_PORT', '3000') + '/readyz', timeout=2)"
 CMD ["practicebot", "run"]

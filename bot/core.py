@@ -57,6 +57,15 @@ class EngineCore:
         """Run `work(store)` as one transaction, off the event loop."""
         return await self.uow.run(work)
 
+    async def ready(self, timeout: float = 1.0) -> bool:
+        """The database answers a trivial query within `timeout` seconds (readiness probes)."""
+        try:
+            await asyncio.wait_for(self.tx(lambda store: store.ping()), timeout)
+        except Exception as exc:  # down, refusing, or too slow: not ready, and say why in the log
+            log.warning("database not ready", extra={"error": type(exc).__name__})
+            return False
+        return True
+
     @staticmethod
     async def off_loop(work: Callable[[], T]) -> T:
         """CPU-bound or blocking work that is not storage (charts)."""

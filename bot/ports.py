@@ -303,6 +303,12 @@ class Reviews(Protocol):
     def seen_question_ids(self, member: MemberRef) -> set[str]: ...
 
 
+class Health(Protocol):
+    def ping(self) -> None:
+        """A trivial round trip to the database (raises when it cannot be reached)."""
+        ...
+
+
 class ProcessedEvents(Protocol):
     def mark_event(self, platform: Platform, event_id: str, now: dt.datetime) -> bool:
         """False when the event id was seen before: its effect is already stored."""
@@ -310,7 +316,16 @@ class ProcessedEvents(Protocol):
 
 
 class Store(
-    Channels, Members, Rounds, DailyRoundsRepo, AnswersAndVotes, Ledger, Reviews, ProcessedEvents, Protocol
+    Channels,
+    Members,
+    Rounds,
+    DailyRoundsRepo,
+    AnswersAndVotes,
+    Ledger,
+    Reviews,
+    ProcessedEvents,
+    Health,
+    Protocol,
 ):
     """Every repository, inside one transaction. Implemented by storage.repository.SqlStore."""
 

@@ -97,10 +97,16 @@ async def _service(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     started = []
+    health = None
     try:
         for adapter in adapters:
             await adapter.start(bot.engine)
             started.append(adapter)
+        if health_server_needed(adapters):
+            from adapters.health import HealthServer
+
+            health = HealthServer(settings.http_host, settings.http_port, bot.engine.ready)
+            await health.start()
         scheduler.start()
         # Start-up objects (the question bank, SDK modules) live for the whole run: keeping them out of
         # the collector's generations avoids full collections of ~150k objects in the middle of a request.
@@ -111,12 +117,19 @@ async def _service(settings: Settings) -> None:
         log.info("service stopping")
     finally:
         await scheduler.shutdown()
+        if health is not None:
+            await health.stop()
         for adapter in reversed(started):
             try:
                 await adapter.stop()
             except Exception:
                 log.warning("adapter did not stop cleanly", extra={"platform": adapter.name}, exc_info=True)
         bot.close()
+
+
+def health_server_needed(adapters: list[PlatformAdapter]) -> bool:
+    """Socket Mode and Discord have no HTTP endpoint of their own: orchestrators still get probes."""
+    return not any(getattr(adapter, "serves_http", False) for adapter in adapters)
 
 
 def create_adapters(settings: Settings) -> list[PlatformAdapter]:

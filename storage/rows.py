@@ -95,6 +95,9 @@ class StoreBase:
             return False
         return True
 
+    def ping(self) -> None:
+        self.session.execute(select(1))
+
     def _known_member_id(self, ref: MemberRef) -> int | None:
         """The member's row id if they were ever seen: reads never create rows."""
         if ref.key in self._member_ids:

@@ -75,6 +75,11 @@ class SlackAdapter:
         self.socket: AsyncSocketModeHandler | None = None
 
     @property
+    def serves_http(self) -> bool:
+        """HTTP mode serves /slack/events with /healthz and /readyz; Socket Mode has no HTTP endpoint."""
+        return not self.socket_mode
+
+    @property
     def socket_mode(self) -> bool:
         return self.settings.slack_app_token is not None
 
@@ -95,6 +100,7 @@ class SlackAdapter:
                 self.port,
                 work=self.work,
                 signing_secret=secret.get_secret_value() if secret else None,
+                ready=engine.ready,
             )
             await self.http.start()
             self.port = self.http.port

@@ -1,4 +1,5 @@
-"""HTTP mode: an aiohttp server with POST /slack/events (commands, events, interactivity) and GET /healthz.
+"""HTTP mode: an aiohttp server with POST /slack/events (commands, events, interactivity), GET /healthz and
+GET /readyz (adapters/health.py).
 
 Requests are checked here before Bolt sees them: a missing, wrong or stale signature (or a timestamp that
 is no number) gets 401, a body that cannot be parsed, or an event callback whose `event` is no object, 400.
@@ -17,12 +18,12 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.health import Ready, add_health_routes
 from adapters.slack.work import BackgroundWork
 
 log = logging.getLogger("practicebot.slack")
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 
 
 def _is_signed(verifier: SignatureVerifier | None, body: str, headers: Mapping[str, str]) -> bool:
@@ -44,7 +45,10 @@ def _malformed_event(body: str) -> bool:
 
 
 def build_web_app(
-    bolt: AsyncApp, work: BackgroundWork | None = None, signing_secret: str | None = None
+    bolt: AsyncApp,
+    work: BackgroundWork | None = None,
+    signing_secret: str | None = None,
+    ready: Ready | None = None,
 ) -> web.Application:
     """The routes; `work` (if given) hears of every request, so its jobs let pending acks go first."""
 
@@ -80,11 +84,9 @@ def build_web_app(
         response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
-    async def health(_request: web.Request) -> web.StreamResponse:
-        return web.json_response({"status": "ok"})
-
     app = web.Application()
-    app.add_routes([web.post(EVENTS_PATH, events), web.get(HEALTH_PATH, health)])
+    app.add_routes([web.post(EVENTS_PATH, events)])
+    add_health_routes(app, ready)
     return app
 
 
@@ -98,8 +100,9 @@ class HttpServer:
         port: int,
         work: BackgroundWork | None = None,
         signing_secret: str | None = None,
+        ready: Ready | None = None,
     ) -> None:
-        self.runner = web.AppRunner(build_web_app(bolt, work, signing_secret), access_log=None)
+        self.runner = web.AppRunner(build_web_app(bolt, work, signing_secret, ready), access_log=None)
         self.host = host
         self.port = port
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import SecretStr
 from slack_testkit import *  # noqa: F403  (fixtures and helpers)
 from slack_testkit import APP_TOKEN, CHANNEL_ID, TEAM, TOKEN, FakeSlack, load_fixture
 
@@ -17,7 +18,7 @@ from adapters.slack.translate import channel_ref
 from bot.domain import Visibility
 from bot.engine import Engine, EngineConfig
 from bot.settings import ConfigError, load_settings
-from practicebot.cli import create_adapters
+from practicebot.cli import create_adapters, health_server_needed
 from storage.repository import SqlUnitOfWork
 
 
@@ -36,6 +37,17 @@ def test_practicebot_run_builds_the_slack_adapter_when_its_token_is_set(slack_se
     assert not adapter.socket_mode
     platform_adapter: PlatformAdapter = adapter  # the Protocol practicebot run relies on
     assert platform_adapter.chat.platform.value == "slack"
+    assert not health_server_needed([adapter])  # HTTP mode serves /healthz and /readyz itself
+
+
+def test_socket_mode_and_discord_get_a_health_server_of_their_own(slack_settings):
+    socket = slack_settings.model_copy(update={"slack_app_token": SecretStr("xapp-1")})
+    (adapter,) = create_adapters(socket)
+    assert adapter.socket_mode and health_server_needed([adapter])
+    discord_only = slack_settings.model_copy(
+        update={"slack_bot_token": None, "discord_token": SecretStr("discord-token")}
+    )
+    assert health_server_needed(create_adapters(discord_only))
 
 
 def test_socket_mode_needs_no_signing_secret(fake_slack):

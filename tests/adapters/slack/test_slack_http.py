@@ -531,3 +531,23 @@ async def test_a_signed_event_whose_event_is_no_object_gets_400(slack_bot: Slack
         assert status == 400, event
     await slack_bot.command("help")  # still serving
     assert len(await slack_bot.fake.wait_for("response_url")) == 1
+
+
+async def test_readyz_says_whether_the_database_answers_within_a_second(slack_bot: SlackBot):
+    import asyncio
+
+    async with slack_bot.session.get(f"{slack_bot.url}/readyz") as r:
+        assert r.status == 200 and (await r.json())["status"] == "ready"
+    real = slack_bot.engine.uow.run
+
+    async def stuck(work):  # a database that does not answer
+        await asyncio.sleep(5)
+        return await real(work)
+
+    slack_bot.engine.uow.run = stuck  # type: ignore[method-assign]
+    started = asyncio.get_running_loop().time()
+    async with slack_bot.session.get(f"{slack_bot.url}/readyz") as r:
+        assert r.status == 503
+    assert asyncio.get_running_loop().time() - started < 2
+    async with slack_bot.session.get(f"{slack_bot.url}/healthz") as r:
+        assert r.status == 200  # liveness does not depend on the database
