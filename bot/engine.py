@@ -36,6 +36,7 @@ from bot.events import (
     Event,
     FormSubmitted,
     VoteChanged,
+    WorkspaceGone,
 )
 from bot.ports import Store
 from bot.questions import Category
@@ -60,7 +61,7 @@ class Engine(Standings):
     @overload
     async def dispatch(self, event: VoteChanged) -> VoteResult: ...
     @overload
-    async def dispatch(self, event: ChannelGone) -> None: ...
+    async def dispatch(self, event: ChannelGone | WorkspaceGone) -> None: ...
 
     async def dispatch(self, event: Event) -> list[Reply] | RecordedAnswer | bool | VoteResult | None:
         match event:
@@ -78,6 +79,10 @@ class Engine(Standings):
                 return await self.click(event)
             case ChannelGone(channel=channel):
                 await self.deactivate_channel(channel)
+                return None
+            case WorkspaceGone(platform=platform, workspace_id=workspace_id):
+                count = await self.tx(lambda store: store.deactivate_workspace(platform, workspace_id))
+                log.info("workspace removed; its channels are inactive", extra={"channels": count})
                 return None
         raise AssertionError(f"unhandled event {event!r}")
 
@@ -97,6 +102,10 @@ class Engine(Standings):
 
     async def handle_command(self, ctx: CommandContext, text: str) -> list[Reply]:
         """Run one `/practice ...` line. Bad input yields a usage card; nothing here raises to a user."""
+        # A command from a channel marked inactive (the bot was removed, the app uninstalled) shows the
+        # bot is back there: its daily question resumes.
+        if await self.tx(lambda store: store.reactivate_channel(ctx.channel)):
+            log.info("channel active again", extra={"channel": ctx.channel.channel_id})
         command = parse(text)
         match command:
             case UsageProblem():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.actions import ActionId
-from bot.domain import ChannelRef, IncomingAnswer, MemberRef, ThreadRef, Visibility
+from bot.domain import ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef, Visibility
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,22 @@ class ChannelGone:
     channel: ChannelRef
 
 
+@dataclass(frozen=True)
+class WorkspaceGone:
+    """The bot was removed from a whole workspace (Slack app uninstalled or its token revoked, Discord
+    server left): none of its channels is posted to until a command there shows the bot is back."""
+
+    platform: Platform
+    workspace_id: str
+
+
 Event = (
-    CommandIssued | AnswerPosted | FormSubmitted | AnswerDeleted | VoteChanged | ActionClicked | ChannelGone
+    CommandIssued
+    | AnswerPosted
+    | FormSubmitted
+    | AnswerDeleted
+    | VoteChanged
+    | ActionClicked
+    | ChannelGone
+    | WorkspaceGone
 )

@@ -147,6 +147,14 @@ class Channels(Protocol):
 
     def channels(self) -> list[ChannelSettings]: ...
 
+    def deactivate_workspace(self, platform: Platform, workspace_id: str) -> int:
+        """Mark every channel of a workspace inactive; returns how many were active."""
+        ...
+
+    def reactivate_channel(self, ref: ChannelRef) -> bool:
+        """Mark a stored, inactive channel active again; False when nothing changed."""
+        ...
+
     def scheduled_channels(
         self, *, after_row_id: int = 0, limit: int | None = None
     ) -> list[tuple[int, ChannelSettings]]: ...

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from bot.domain import (
     ChannelRef,
@@ -15,6 +15,7 @@ from bot.domain import (
 )
 from storage.rows import (
     StoreBase,
+    changed_one,
     member_of,
     settings_of,
     settings_to_columns,
@@ -52,6 +53,31 @@ class ChannelStore(StoreBase):
             setattr(row, key, value)
         self.session.flush()
         return settings_of(row)
+
+    def deactivate_workspace(self, platform: Platform, workspace_id: str) -> int:
+        result = self.session.execute(
+            update(ChannelRow)
+            .where(
+                ChannelRow.platform == platform.value,
+                ChannelRow.workspace_id == workspace_id,
+                ChannelRow.active.is_(True),
+            )
+            .values(active=False)
+        )
+        return int(cast(CursorResult[Any], result).rowcount or 0)
+
+    def reactivate_channel(self, ref: ChannelRef) -> bool:
+        result = self.session.execute(
+            update(ChannelRow)
+            .where(
+                ChannelRow.platform == ref.platform.value,
+                ChannelRow.workspace_id == ref.workspace_id,
+                ChannelRow.channel_id == ref.channel_id,
+                ChannelRow.active.is_(False),
+            )
+            .values(active=True)
+        )
+        return changed_one(result)
 
     def channels(self) -> list[ChannelSettings]:
         return [settings_of(r) for r in self.session.scalars(select(ChannelRow).order_by(ChannelRow.id))]

@@ -73,6 +73,10 @@ class _PracticeEvents:
         if self.practice_router is not None:
             await self.practice_router.on_raw_message_delete(payload)
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        if self.practice_router is not None:
+            await self.practice_router.on_guild_remove(guild.id)
+
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         if self.practice_router is not None:
             await self.practice_router.on_raw_reaction(payload)

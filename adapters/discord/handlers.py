@@ -16,7 +16,7 @@ from adapters.discord.chat import DiscordChat, current_interaction, send_interac
 from adapters.discord.components import AnswerModal
 from adapters.discord.render import render_card, render_text
 from bot.actions import ACTIONS, parse_action
-from bot.domain import AnswerResult, IncomingAnswer, Reply, Visibility
+from bot.domain import AnswerResult, IncomingAnswer, Platform, Reply, Visibility
 from bot.engine import Engine
 from bot.events import (
     ActionClicked,
@@ -27,6 +27,7 @@ from bot.events import (
     CommandIssued,
     FormSubmitted,
     VoteChanged,
+    WorkspaceGone,
 )
 from bot.settings import Settings
 
@@ -250,6 +251,14 @@ class PracticeHandlers:
                 log.info("answer withdrawn", extra={"thread_id": deleted.thread_id})
         except Exception:
             log.exception("delete handler failed")
+
+    async def on_guild_remove(self, guild_id: int) -> None:
+        """The bot was removed from a server (kicked, or the server deleted): post nothing there."""
+        try:
+            await self.engine.dispatch(WorkspaceGone(platform=Platform.DISCORD, workspace_id=str(guild_id)))
+            log.info("removed from a server", extra={"guild": guild_id})
+        except Exception:
+            log.exception("guild remove handler failed")
 
     async def on_raw_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         try:

@@ -104,6 +104,8 @@ class SlackHandlers:
         bolt.event("reaction_added", middleware=[self.record_vote])(self.after_vote)
         bolt.event("reaction_removed", middleware=[self.record_vote])(self.after_vote)
         bolt.event("app_mention")(self.on_mention)
+        bolt.event("app_uninstalled")(self.on_workspace_gone)
+        bolt.event("tokens_revoked")(self.on_workspace_gone)
         bolt.error(self.on_error)
 
     # --- delivery -----------------------------------------------------------------------------------------
@@ -282,6 +284,14 @@ class SlackHandlers:
 
     async def after_vote(self) -> None:
         return None
+
+    async def on_workspace_gone(self, body: dict[str, Any]) -> None:
+        """Stored before Slack gets its 200 (the listener runs before the ack): nothing is posted into a
+        workspace that removed the app. A failure answers 500, so Slack delivers the event again."""
+        gone = translate.workspace_gone(body)
+        if gone is not None:
+            await self.engine.dispatch(gone)
+            log.info("slack workspace removed the app", extra={"team": gone.workspace_id})
 
     async def on_error(self, error: Exception) -> None:
         detail = error.response.get("error") if isinstance(error, SlackApiError) else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import ChannelRef, IncomingAnswer, MemberRef, Platform, ThreadRef
-from bot.events import AnswerDeleted, AnswerPosted, VoteChanged
+from bot.events import AnswerDeleted, AnswerPosted, VoteChanged, WorkspaceGone
 
 Payload = Mapping[str, Any]
 
@@ -296,6 +296,24 @@ def thread_replies(
             )
         )
     return answers
+
+
+# --- app lifecycle ----------------------------------------------------------------------------------------
+
+
+def workspace_gone(body: Payload) -> WorkspaceGone | None:
+    """`app_uninstalled`, or `tokens_revoked` naming bot tokens: the bot can no longer act there."""
+    event = body.get("event")
+    team = team_of(body)
+    if not isinstance(event, Mapping) or not team:
+        return None
+    if event.get("type") == "tokens_revoked":
+        tokens = event.get("tokens")
+        if not isinstance(tokens, Mapping) or not tokens.get("bot"):
+            return None  # only user tokens were revoked: the bot still works
+    elif event.get("type") != "app_uninstalled":
+        return None
+    return WorkspaceGone(platform=Platform.SLACK, workspace_id=team)
 
 
 # --- reactions --------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ replies, reactions, reveal. Each test reads like what a server member does and w
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -404,3 +405,19 @@ async def test_the_leaderboard_comes_with_its_chart_attached(make_bot: MakeBot) 
     embed = board.body["data"]["embeds"][-1]
     assert embed["image"]["url"] == "attachment://leaderboard.png"
     assert "2 pts" in embeds_text(board.body)
+
+
+async def test_a_server_that_removed_the_bot_gets_no_posts_until_a_command_there(make_bot: MakeBot) -> None:
+    bot = await make_bot()
+    await bot.command("schedule", {"settings": "set 09:00"}, permissions=MANAGE_GUILD)
+    assert (await bot.engine.channel_settings(CHANNEL)).active is True
+    await bot.fake.dispatch("GUILD_DELETE", {"id": str(GUILD_ID)})  # kicked (no "unavailable": removed)
+
+    async def inactive() -> bool:
+        return not (await bot.engine.channel_settings(CHANNEL)).active
+
+    for _ in range(100):
+        if await inactive():
+            break
+        await asyncio.sleep(0.02)
+    assert await inactive()

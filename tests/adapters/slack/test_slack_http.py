@@ -551,3 +551,25 @@ async def test_readyz_says_whether_the_database_answers_within_a_second(slack_bo
     assert asyncio.get_running_loop().time() - started < 2
     async with slack_bot.session.get(f"{slack_bot.url}/healthz") as r:
         assert r.status == 200  # liveness does not depend on the database
+
+
+async def test_an_uninstalled_app_posts_nothing_until_a_command_shows_it_is_back(slack_bot: SlackBot):
+    await slack_bot.command("schedule set 09:00", user="U0ADMIN")
+    await slack_bot.fake.wait_for("response_url")
+    status, _ = await slack_bot.event("event_app_uninstalled.json")
+    assert status == 200  # handled (an unhandled event gets 404)
+    assert (await slack_bot.engine.channel_settings(CHANNEL)).active is False
+    await slack_bot.command("help")  # reinstalled and used again: the daily question resumes
+    await slack_bot.fake.wait_for("response_url", 2)
+    assert (await slack_bot.engine.channel_settings(CHANNEL)).active is True
+
+
+async def test_revoked_bot_tokens_deactivate_the_workspace_but_user_tokens_do_not(slack_bot: SlackBot):
+    await slack_bot.command("schedule set 09:00", user="U0ADMIN")
+    await slack_bot.fake.wait_for("response_url")
+    user_only = load_fixture("event_tokens_revoked.json", event_id="Ev0REVOKE1")
+    user_only["event"]["tokens"]["bot"] = []
+    status, _ = await slack_bot.post(json.dumps(user_only), "application/json")
+    assert status == 200 and (await slack_bot.engine.channel_settings(CHANNEL)).active is True
+    status, _ = await slack_bot.event("event_tokens_revoked.json")
+    assert status == 200 and (await slack_bot.engine.channel_settings(CHANNEL)).active is False

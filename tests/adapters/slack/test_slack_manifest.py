@@ -33,7 +33,15 @@ def test_slash_command_events_and_interactivity_share_the_events_endpoint():
     assert command["command"] == COMMAND and command["should_escape"] is True  # mentions arrive as ids
     settings = MANIFEST["settings"]
     assert sorted(settings["event_subscriptions"]["bot_events"]) == sorted(
-        ["message.channels", "message.groups", "reaction_added", "reaction_removed", "app_mention"]
+        [
+            "message.channels",
+            "message.groups",
+            "reaction_added",
+            "reaction_removed",
+            "app_mention",
+            "app_uninstalled",  # the workspace removed the app: its channels stop getting posts
+            "tokens_revoked",
+        ]
     )
     assert settings["interactivity"]["is_enabled"] is True
     urls = [
