@@ -35,8 +35,14 @@ class AnswerStore(StoreBase):
         return self._add_once(ProcessedEventRow(platform=platform.value, event_id=event_id, processed_at=now))
 
     def _answer_row(self, round_id: int, member_id: int) -> AnswerRow | None:
+        """The answer row, locked until the transaction ends: its parts are read, changed and written back,
+        and two replicas doing that at once would lose one's part (PostgreSQL's FOR UPDATE makes the second
+        wait and read the first's parts; SQLite takes its write lock at BEGIN, see database.py)."""
         return self.session.scalars(
-            select(AnswerRow).where(AnswerRow.round_id == round_id, AnswerRow.member_id == member_id)
+            select(AnswerRow)
+            .where(AnswerRow.round_id == round_id, AnswerRow.member_id == member_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).first()
 
     def save_answer_part(

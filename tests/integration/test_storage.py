@@ -172,3 +172,41 @@ async def test_answer_texts_stay_out_of_sql_logs(
     await transcript.say("bob", "my-very-private-answer about canaries")
     assert "INSERT" in caplog.text or "UPDATE" in caplog.text  # SQL was logged...
     assert "my-very-private-answer" not in caplog.text  # ...without its parameters
+
+
+async def test_two_replicas_keep_every_part_of_every_answer(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    """5 members x 40 thread messages, sent through two engines (two replicas) at once: nothing lost."""
+    import asyncio
+
+    from bot.domain import IncomingAnswer
+
+    first = make_transcript(db, mini_library, FixedClock(T0))
+    second = make_transcript(db, mini_library, FixedClock(T0))
+    await first.say("alice", "/practice question technical")
+    thread = first.thread
+    assert thread is not None
+    people = ["bob", "carol", "dave", "erin", "frank"]
+    replies = [
+        IncomingAnswer(
+            thread=thread,
+            member=member(who),
+            text=f"{who} part {n}",
+            message_id=f"{who}-{n}",
+            event_id=f"e-{who}-{n}",
+        )
+        for n in range(40)
+        for who in people
+    ]
+    engines = [first.engine, second.engine]
+    await asyncio.gather(*(engines[i % 2].record_answer(reply) for i, reply in enumerate(replies)))
+    # Slack delivers some events twice (a retry), to the other replica: no part twice either.
+    await asyncio.gather(*(engines[(i + 1) % 2].record_answer(reply) for i, reply in enumerate(replies[:50])))
+    with SqlUnitOfWork(db)() as store:
+        round_ = store.round_by_thread(thread)
+        assert round_ is not None
+        answers = {a.member.user_id: a.text for a in store.answers(round_.id)}
+    assert sorted(answers) == people
+    for who in people:
+        assert answers[who].count(f"{who} part") == 40, who
