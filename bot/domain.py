@@ -123,6 +123,9 @@ class ChannelSettings(_Value):
     packs: tuple[str, ...] = ()
     answer_mode: str = "thread"
     reminder_minutes: int | None = None  # post a reminder this long before the reveal (off by default)
+    # When the schedule in force began (set, changed or resumed): a slot before it never counts, so setting
+    # or editing a schedule never posts a round for a day it did not cover. None: no limit (older rows).
+    schedule_since: dt.datetime | None = None
 
 
 class StoredAnswer(_Value):

@@ -151,12 +151,14 @@ class Engine(Standings):
         changes: dict[str, object] = {}
         match command:
             case ScheduleCmd(action=ScheduleAction.SET):
-                # Setting a schedule also brings back a channel marked inactive (the bot was removed).
+                # Setting a schedule also brings back a channel marked inactive (the bot was removed). The
+                # new schedule counts from now: no slot before this instant is posted, in either zone.
                 changes = {
                     "schedule_enabled": True,
                     "paused": False,
                     "active": True,
                     "post_time": command.time,
+                    "schedule_since": self.clock.now(),
                 }
                 if command.timezone:
                     changes["timezone"] = command.timezone
@@ -172,7 +174,8 @@ class Engine(Standings):
             case ScheduleCmd(action=ScheduleAction.PAUSE):
                 changes = {"paused": True}
             case ScheduleCmd(action=ScheduleAction.RESUME):
-                changes = {"paused": False, "active": True}
+                # Days that passed while paused are not caught up: the schedule is in force from now.
+                changes = {"paused": False, "active": True, "schedule_since": self.clock.now()}
             case ScheduleCmd(action=ScheduleAction.SKIP):
                 current = await self.channel_settings(ctx.channel)
                 assert command.date is not None

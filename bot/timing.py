@@ -99,5 +99,7 @@ def current_slot(settings: ChannelSettings, now: dt.datetime) -> Slot | None:
         slot = slot_for(settings, day)
         if slot.post_at > now:
             continue
+        if settings.schedule_since is not None and slot.post_at < settings.schedule_since:
+            return None  # the schedule in force did not exist yet at that post time
         return slot if slot.reveal_at > now else None
     return None

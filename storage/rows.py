@@ -43,6 +43,7 @@ _CHANNEL_FIELDS = [
     "packs",
     "answer_mode",
     "reminder_minutes",
+    "schedule_since",
 ]
 
 
@@ -234,6 +235,7 @@ def settings_of(row: ChannelRow | Row[Any]) -> ChannelSettings:
         packs=tuple(row.packs or ()),
         answer_mode=row.answer_mode,
         reminder_minutes=row.reminder_minutes,
+        schedule_since=row.schedule_since,
     )
 
 

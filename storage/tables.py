@@ -78,6 +78,8 @@ class ChannelRow(Base):
     answer_mode: Mapped[str] = mapped_column(String(16), default="thread")
     # Minutes before the reveal to post a reminder in the thread; NULL: no reminder (the default).
     reminder_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    # When the schedule (time, days, zone; turned on or resumed) last changed: earlier slots never count.
+    schedule_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 

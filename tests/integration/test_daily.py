@@ -308,3 +308,54 @@ async def test_a_failing_reveal_gives_its_claim_back_and_is_retried_with_backoff
     assert kinds(chat).count("thread:reveal") == 1
     with daily.engine.uow() as store:  # type: ignore[attr-defined]
         assert store.failing_reveals() == []
+
+
+async def test_setting_a_schedule_never_posts_a_round_for_a_day_before_it(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    """Set at 06:25 UTC for 09:00 UTC daily: yesterday's 09:00 slot (its reveal still ahead) is not
+    today's business; the first round is today's, at 09:00."""
+    morning = dt.datetime(2026, 11, 25, 6, 25, tzinfo=UTC)
+    daily, chat, clock = process(db, mini_library, morning)
+    ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
+    await daily.engine.handle_command(ctx, "schedule set 09:00 UTC daily")
+    clock.advance(seconds=30)
+    assert (await daily.deliver_due()).posted == 0
+    clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    assert (await daily.deliver_due()).posted == 1
+    round_ = await daily.engine.open_round(CHANNEL)
+    assert round_ is not None and round_.daily_date == dt.date(2026, 11, 25)
+
+
+async def test_changing_the_zone_after_todays_post_posts_nothing_more_that_day(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    nine = dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    daily, chat, clock = process(db, mini_library, nine - dt.timedelta(hours=1))
+    ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
+    await daily.engine.handle_command(ctx, "schedule set 09:00 UTC daily")
+    clock.set(nine)
+    assert (await daily.deliver_due()).posted == 1  # 2026-11-25 (UTC)
+    clock.set(nine + dt.timedelta(hours=1))  # 02:00 in Los Angeles: still the 24th there
+    await daily.engine.handle_command(ctx, "schedule set 09:00 America/Los_Angeles daily")
+    for hours in (0.01, 7, 8):  # right away, and at 09:00 in Los Angeles (the 25th there: served)
+        clock.set(nine + dt.timedelta(hours=1 + hours))
+        assert (await daily.deliver_due()).posted == 0, hours
+    clock.set(dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC))  # 09:00 on the 26th in Los Angeles
+    assert (await daily.deliver_due()).posted == 1
+    posted = [card for where, card in chat.posts if card.kind is CardKind.QUESTION]
+    assert len(posted) == 2
+
+
+async def test_days_missed_while_paused_are_not_caught_up_on_resume(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(days=1, hours=1))
+    await configure(daily)
+    ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
+    await daily.engine.handle_command(ctx, "schedule pause")
+    clock.set(POST + dt.timedelta(minutes=30))  # today's 09:30 Berlin post passed while paused
+    await daily.engine.handle_command(ctx, "schedule resume")
+    assert (await daily.deliver_due()).posted == 0
+    clock.set(POST + dt.timedelta(days=1))
+    assert (await daily.deliver_due()).posted == 1
