@@ -316,7 +316,7 @@ async def test_setting_a_schedule_never_posts_a_round_for_a_day_before_it(
     """Set at 06:25 UTC for 09:00 UTC daily: yesterday's 09:00 slot (its reveal still ahead) is not
     today's business; the first round is today's, at 09:00."""
     morning = dt.datetime(2026, 11, 25, 6, 25, tzinfo=UTC)
-    daily, chat, clock = process(db, mini_library, morning)
+    daily, _chat, clock = process(db, mini_library, morning)
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     await daily.engine.handle_command(ctx, "schedule set 09:00 UTC daily")
     clock.advance(seconds=30)
@@ -350,7 +350,7 @@ async def test_changing_the_zone_after_todays_post_posts_nothing_more_that_day(
 async def test_days_missed_while_paused_are_not_caught_up_on_resume(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(days=1, hours=1))
+    daily, _chat, clock = process(db, mini_library, POST - dt.timedelta(days=1, hours=1))
     await configure(daily)
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     await daily.engine.handle_command(ctx, "schedule pause")
