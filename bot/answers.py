@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -23,6 +24,10 @@ from bot.ports import Store
 
 log = logging.getLogger("practicebot.engine")
 
+# How long a reply to a thread not known yet waits while a round of its channel is being posted.
+THREAD_WAIT_SECONDS = 1.5
+THREAD_WAIT_STEP = 0.05
+
 
 class Answers(EngineCore):
     async def record_answer(
@@ -36,7 +41,21 @@ class Answers(EngineCore):
         `sent_before_reveal`: the reply was read back from the thread at the reveal, so it was there in time
         even though the round is already being revealed. `form_channel`: where an answer form was sent from,
         when the platform says (it must be the round's channel)."""
-        return await self.tx(lambda store: self._record(store, incoming, sent_before_reveal, form_channel))
+        recorded = await self.tx(
+            lambda store: self._record(store, incoming, sent_before_reveal, form_channel)
+        )
+        # A reply can reach us before its round's message id is recorded: the daily fan-out records ids in
+        # batches, a few tenths of a second after sending. Such a reply waits for it rather than be lost.
+        waited = 0.0
+        while recorded.result is AnswerResult.THREAD_BEING_POSTED and waited < THREAD_WAIT_SECONDS:
+            await asyncio.sleep(THREAD_WAIT_STEP)
+            waited += THREAD_WAIT_STEP
+            recorded = await self.tx(
+                lambda store: self._record(store, incoming, sent_before_reveal, form_channel)
+            )
+        if recorded.result is AnswerResult.THREAD_BEING_POSTED:
+            return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
+        return recorded
 
     async def record_answers(self, replies: Sequence[IncomingAnswer], *, sent_before_reveal: bool) -> None:
         """Several replies read back from a thread, in one transaction."""
@@ -56,13 +75,17 @@ class Answers(EngineCore):
     ) -> RecordedAnswer:
         now = self.clock.now()
         text = incoming.text.strip()
-        if incoming.event_id and not store.mark_event(incoming.member.platform, incoming.event_id, now):
-            return RecordedAnswer(result=AnswerResult.DUPLICATE_EVENT)
         if not text:
             return RecordedAnswer(result=AnswerResult.IGNORED_EMPTY)
         round_ = self._answerable_round(store, incoming, form_channel)
         if round_ is None:
+            if incoming.thread is not None and store.rounds_being_posted(incoming.thread.channel):
+                # Not stored, and not marked processed: the same event is tried again in a moment.
+                return RecordedAnswer(result=AnswerResult.THREAD_BEING_POSTED)
             return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
+        # The event id is marked processed in the transaction that stores its effect, never before.
+        if incoming.event_id and not store.mark_event(incoming.member.platform, incoming.event_id, now):
+            return RecordedAnswer(result=AnswerResult.DUPLICATE_EVENT)
         late = round_.status in (RoundStatus.REVEALING, RoundStatus.REVEALED) and not sent_before_reveal
         limit = self.config.answer_max_chars
         truncated = len(text) > limit

@@ -32,8 +32,11 @@ CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 # How many deliveries run at once per platform unless the composition root says otherwise (settings
 # PRACTICEBOT_SLACK_DELIVERY_CONCURRENCY, ..._DISCORD_...); each adapter also paces per channel.
 DEFAULT_CONCURRENCY: Mapping[str, int] = {"slack": 20, "discord": 10, "console": 1}
-# Sent posts are recorded in batches of this size (and at the end of a sweep).
+# Sent posts are recorded in batches of this size, or RECORD_WITHIN seconds after the first of a batch was
+# sent, whichever comes first (and at the end of a sweep): a reply to a fresh round waits at most that long
+# for its thread to be known (see bot/answers.py).
 RECORD_BATCH = 200
+RECORD_WITHIN = 0.1
 # Channels read and claimed per transaction before their posts start going out (the first page is small).
 CLAIM_CHUNK = 500
 FIRST_CLAIM_CHUNK = 50
@@ -73,6 +76,12 @@ class _PostedRecorder:
     def add(self, round_id: int, message_id: str) -> None:
         self.pending.append((round_id, message_id))
         if len(self.pending) >= RECORD_BATCH:
+            self._write_pending()
+        elif len(self.pending) == 1:
+            asyncio.get_running_loop().call_later(RECORD_WITHIN, self._write_pending)
+
+    def _write_pending(self) -> None:
+        if self.pending:
             batch, self.pending = self.pending, []
             self._writes.append(asyncio.create_task(self._write(batch)))
 

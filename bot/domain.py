@@ -177,6 +177,7 @@ class AnswerResult(StrEnum):
     LATE = "late"
     IGNORED_EMPTY = "ignored_empty"
     UNKNOWN_THREAD = "unknown_thread"  # or an unknown / foreign round id
+    THREAD_BEING_POSTED = "thread_being_posted"  # a round of the channel is being sent: ask again shortly
     DUPLICATE_EVENT = "duplicate_event"
 
 

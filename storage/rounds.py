@@ -131,6 +131,17 @@ class RoundStore(StoreBase):
         ).all()
         return [qid for qid, _, _ in rows], sum(int(n) for _, n, _ in rows)
 
+    def rounds_being_posted(self, channel: ChannelRef) -> bool:
+        channel_id = self._channel_id(channel)
+        if channel_id is None:
+            return False
+        found = self.session.scalar(
+            select(RoundRow.id)
+            .where(RoundRow.channel_id == channel_id, RoundRow.status == RoundStatus.POSTING.value)
+            .limit(1)
+        )
+        return found is not None
+
     def claim_publish(self, round_id: int) -> bool:
         """A private round becomes public once, however many times 'Post to channel' is clicked."""
         result = self.session.execute(

@@ -359,3 +359,37 @@ async def test_days_missed_while_paused_are_not_caught_up_on_resume(
     assert (await daily.deliver_due()).posted == 0
     clock.set(POST + dt.timedelta(days=1))
     assert (await daily.deliver_due()).posted == 1
+
+
+async def test_a_reply_right_after_the_round_is_posted_waits_for_its_thread(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    """During a fan-out, message ids are recorded in batches a moment after the sends: a reply (and a vote
+    on it) arriving in between is kept, not dropped as an unknown thread."""
+    from bot.domain import AnswerResult, IncomingAnswer, ThreadRef, VoteResult
+    from bot.events import AnswerPosted, VoteChanged
+
+    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(minutes=1))
+    await configure(daily)
+    clock.set(POST)
+    early: list[asyncio.Task] = []
+    real_post = chat.post_round
+
+    async def post_then_reply(channel, card):
+        message_id = await real_post(channel, card)
+        reply = IncomingAnswer(
+            thread=ThreadRef(channel=channel, message_id=message_id),
+            member=member("bob"),
+            text="canary with rollback",
+            message_id="reply-1",
+            event_id="Ev-early",
+        )
+        early.append(asyncio.create_task(daily.engine.dispatch(AnswerPosted(reply))))
+        return message_id
+
+    chat.post_round = post_then_reply  # type: ignore[method-assign]
+    assert (await daily.deliver_due()).posted == 1
+    [recorded] = await asyncio.gather(*early)
+    assert recorded.result is AnswerResult.RECORDED
+    vote = VoteChanged(channel=CHANNEL, message_id="reply-1", voter=member("carol"), added=True)
+    assert await daily.engine.dispatch(vote) is VoteResult.ADDED
