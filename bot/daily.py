@@ -18,6 +18,7 @@ from functools import partial
 from bot import cards
 from bot.domain import ChannelSettings, Round, RoundKind, RoundStatus, Visibility
 from bot.engine import Engine
+from bot.leases import Leases
 from bot.ports import Store
 from bot.questions import Question
 from bot.selection import choose_daily, filter_pool
@@ -68,8 +69,9 @@ class DeliveryReport:
 class _PostedRecorder:
     """Buffers (round id, message id) of sent posts and writes them in batches, off the event loop."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, leases: Leases) -> None:
         self.engine = engine
+        self.leases = leases
         self.pending: list[tuple[int, str]] = []
         self._writes: list[asyncio.Task[None]] = []
 
@@ -88,6 +90,7 @@ class _PostedRecorder:
     async def _write(self, batch: list[tuple[int, str]]) -> None:
         now = self.engine.clock.now()
         await self.engine.tx(lambda store: store.mark_posted_many(batch, now))
+        self.leases.release(round_id for round_id, _ in batch)  # posted and recorded: nothing left to hold
 
     async def flush(self) -> None:
         batch, self.pending = self.pending, []
@@ -148,9 +151,17 @@ class _WorkerPool:
 
 
 class DailyRounds:
-    def __init__(self, engine: Engine, *, concurrency: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        concurrency: Mapping[str, int] | None = None,
+        lease_renew_every: float | None = None,
+    ) -> None:
         self.engine = engine
         self.concurrency = dict(DEFAULT_CONCURRENCY) | dict(concurrency or {})
+        self.lease_renew_every = lease_renew_every
+        self._leases = Leases(engine)  # the sweep's own, set by each deliver_due
 
     @staticmethod
     def due_posts(
@@ -187,8 +198,14 @@ class DailyRounds:
         and a later sweep retries it."""
         now = self.engine.clock.now()
         report = DeliveryReport()
-        recorder = _PostedRecorder(self.engine)
+        async with Leases(self.engine, every=self.lease_renew_every) as leases:
+            await self._deliver(now, report, leases)
+        return report
+
+    async def _deliver(self, now: dt.datetime, report: DeliveryReport, leases: Leases) -> None:
+        recorder = _PostedRecorder(self.engine, leases)
         pool = _WorkerPool(self.concurrency, report)
+        self._leases = leases
         due = 0
         try:
             # Channels are read, claimed and queued a page at a time, in threads so the sends already
@@ -206,6 +223,7 @@ class DailyRounds:
                 modes = {p.settings.channel: p.settings.answer_mode for p in fresh}
                 claim = partial(self._claim, due=fresh, now=now, report=report)
                 claimed = await self.engine.tx(claim) if fresh else []
+                leases.hold(r.id for r, _ in claimed)
                 for r, q in claimed:
                     pool.submit(
                         r.channel.platform.value,
@@ -220,6 +238,7 @@ class DailyRounds:
                         pool.submit(channel.platform.value, label, self._retry_post, (p, now, report))
             reveals, reminders = await self.engine.tx(lambda store: self._due_follow_ups(store, now))
             due += len(reveals) + len(reminders)
+            leases.hold(r.id for r in reveals)  # renewing a claim another process won is harmless
             for r in reveals:
                 pool.submit(r.channel.platform.value, f"reveal:{r.id}", self._reveal, (r, now, report))
             for round_id, minutes_left in reminders:
@@ -232,7 +251,6 @@ class DailyRounds:
             await recorder.flush()
         if due:
             log.info("due work delivered", extra={"report": str(report)})
-        return report
 
     def _claim(
         self, store: Store, due: list[DuePost], now: dt.datetime, report: DeliveryReport
@@ -328,6 +346,8 @@ class DailyRounds:
             report.skipped += 1
             return
         assert round_ is not True
+        if round_ is not None:
+            self._leases.hold([round_.id])
         question = engine.questions.get(round_.question_id) if round_ else None
         if round_ is None or question is None:
             report.failed.append(f"post:{channel.channel_id}")

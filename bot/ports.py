@@ -231,6 +231,10 @@ class DailyRoundsRepo(Protocol):
 
     def reclaim_post(self, round_id: int, now: dt.datetime, stale_before: dt.datetime) -> bool: ...
 
+    def renew_claims(self, round_ids: Sequence[int], now: dt.datetime) -> int:
+        """Stamp the claims still held on these rounds (posting or revealing) with `now`: a renewed lease."""
+        ...
+
     def daily_round_states(
         self, channel_row_ids: Sequence[int], first_date: dt.date
     ) -> dict[tuple[int, dt.date], DailyRoundState]: ...

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy import CursorResult, Table, bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -87,6 +88,20 @@ class DailyStore(StoreBase):
             .values(message_id=bindparam("message"), posted_at=now, status=RoundStatus.OPEN.value),
             [{"round_id": rid, "message": mid} for rid, mid in posted],
         )
+
+    def renew_claims(self, round_ids: Sequence[int], now: dt.datetime) -> int:
+        renewed = 0
+        for start in range(0, len(round_ids), 1000):
+            result = self.session.execute(
+                update(RoundRow)
+                .where(
+                    RoundRow.id.in_(round_ids[start : start + 1000]),
+                    RoundRow.status.in_([RoundStatus.POSTING.value, RoundStatus.REVEALING.value]),
+                )
+                .values(claimed_at=now)
+            )
+            renewed += int(cast(CursorResult[Any], result).rowcount or 0)
+        return renewed
 
     def reclaim_post(self, round_id: int, now: dt.datetime, stale_before: dt.datetime) -> bool:
         """Take over a post that was claimed before `stale_before` and never confirmed sent."""

@@ -393,3 +393,33 @@ async def test_a_reply_right_after_the_round_is_posted_waits_for_its_thread(
     assert recorded.result is AnswerResult.RECORDED
     vote = VoteChanged(channel=CHANNEL, message_id="reply-1", voter=member("carol"), added=True)
     assert await daily.engine.dispatch(vote) is VoteResult.ADDED
+
+
+async def test_a_slow_fan_out_renews_its_claims_so_no_other_replica_posts_twice(
+    db: Engine, mini_library: QuestionLibrary
+) -> None:
+    """Each post takes '2 minutes' (the clock moves, the platform is slow): after 5 minutes another
+    replica's sweep finds the rounds still claimed, renewed, and leaves them to their sender."""
+    channels = [CHANNEL.model_copy(update={"channel_id": f"c{i}"}) for i in range(4)]
+    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(minutes=1))
+    daily = DailyRounds(daily.engine, concurrency={"console": 1}, lease_renew_every=0.01)
+    for channel in channels:
+        await configure(daily, channel)
+    clock.set(POST)
+    other, other_chat, other_clock = process(db, mini_library, POST)
+    other_reports = []
+    real_post = chat.post_round
+
+    async def slow_post(channel, card):
+        message_id = await real_post(channel, card)
+        clock.advance(minutes=2)
+        await asyncio.sleep(0.05)  # the holder's renewal runs meanwhile
+        if len(chat.posts) == 3:  # 6 minutes into the fan-out: the other replica sweeps
+            other_clock.set(clock.now())
+            other_reports.append(await other.deliver_due())
+        return message_id
+
+    chat.post_round = slow_post  # type: ignore[method-assign]
+    report = await daily.deliver_due()
+    assert report.posted == 4
+    assert [r.posted for r in other_reports] == [0] and other_chat.posts == []
