@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from bot import cards
 from bot.core import EngineCore
@@ -29,7 +30,67 @@ THREAD_WAIT_SECONDS = 1.5
 THREAD_WAIT_STEP = 0.05
 
 
+# Replies that arrive together are stored together: one transaction for all that wait (at most this many), so
+# a burst (a channel answering a daily question at once) costs a few commits, not one each.
+BATCH_MAX = 200
+
+
+class _Batches:
+    """One writer per process: while a batch's transaction runs, new replies queue for the next one."""
+
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
+        self.waiting: list[tuple[IncomingAnswer, asyncio.Future[RecordedAnswer]]] = []
+        self.writing = False
+
+    async def record(self, incoming: IncomingAnswer) -> RecordedAnswer:
+        done: asyncio.Future[RecordedAnswer] = asyncio.get_running_loop().create_future()
+        self.waiting.append((incoming, done))
+        if not self.writing:
+            self.writing = True
+            asyncio.create_task(self._write())  # noqa: RUF006 (it ends when the queue is empty)
+        return await done
+
+    async def _write(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:BATCH_MAX], self.waiting[BATCH_MAX:]
+                replies = [incoming for incoming, _ in batch]
+                outcomes: list[RecordedAnswer | BaseException]
+                try:
+                    outcomes = list(await self.answers.tx(partial(self.answers._record_all, replies=replies)))
+                except Exception:  # one bad reply must not sink the others: each on its own, then
+                    outcomes = []
+                    for incoming in replies:
+                        try:
+                            outcomes.append(
+                                await self.answers.tx(partial(self.answers._record_one, incoming))
+                            )
+                        except Exception as exc:
+                            outcomes.append(exc)
+                for (_, done), outcome in zip(batch, outcomes, strict=True):
+                    if isinstance(outcome, BaseException):
+                        done.set_exception(outcome)
+                    else:
+                        done.set_result(outcome)
+        finally:
+            self.writing = False
+
+
 class Answers(EngineCore):
+    _batches: _Batches | None = None
+
+    def _record_one(self, incoming: IncomingAnswer, store: Store) -> RecordedAnswer:
+        return self._record(store, incoming, False)
+
+    def _record_all(self, store: Store, *, replies: Sequence[IncomingAnswer]) -> list[RecordedAnswer]:
+        return [self._record(store, incoming, False) for incoming in replies]
+
+    async def _record_reply(self, incoming: IncomingAnswer) -> RecordedAnswer:
+        if self._batches is None:
+            self._batches = _Batches(self)
+        return await self._batches.record(incoming)
+
     async def record_answer(
         self,
         incoming: IncomingAnswer,
@@ -41,18 +102,22 @@ class Answers(EngineCore):
         `sent_before_reveal`: the reply was read back from the thread at the reveal, so it was there in time
         even though the round is already being revealed. `form_channel`: where an answer form was sent from,
         when the platform says (it must be the round's channel)."""
-        recorded = await self.tx(
-            lambda store: self._record(store, incoming, sent_before_reveal, form_channel)
-        )
+
+        async def once() -> RecordedAnswer:
+            if not sent_before_reveal and form_channel is None:
+                return await self._record_reply(incoming)  # batched with the replies arriving with it
+            return await self.tx(
+                lambda store: self._record(store, incoming, sent_before_reveal, form_channel)
+            )
+
+        recorded = await once()
         # A reply can reach us before its round's message id is recorded: the daily fan-out records ids in
         # batches, a few tenths of a second after sending. Such a reply waits for it rather than be lost.
         waited = 0.0
         while recorded.result is AnswerResult.THREAD_BEING_POSTED and waited < THREAD_WAIT_SECONDS:
             await asyncio.sleep(THREAD_WAIT_STEP)
             waited += THREAD_WAIT_STEP
-            recorded = await self.tx(
-                lambda store: self._record(store, incoming, sent_before_reveal, form_channel)
-            )
+            recorded = await once()
         if recorded.result is AnswerResult.THREAD_BEING_POSTED:
             return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
         return recorded
@@ -78,10 +143,13 @@ class Answers(EngineCore):
         if not text:
             return RecordedAnswer(result=AnswerResult.IGNORED_EMPTY)
         round_ = self._answerable_round(store, incoming, form_channel)
-        if round_ is None:
-            if incoming.thread is not None and store.rounds_being_posted(incoming.thread.channel):
+        if round_ is None and incoming.thread is not None:
+            if store.rounds_being_posted(incoming.thread.channel):
                 # Not stored, and not marked processed: the same event is tried again in a moment.
                 return RecordedAnswer(result=AnswerResult.THREAD_BEING_POSTED)
+            # Its id may have been recorded between the two reads (each sees what is committed): look again.
+            round_ = store.round_by_thread(incoming.thread)
+        if round_ is None:
             return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
         # The event id is marked processed in the transaction that stores its effect, never before.
         if incoming.event_id and not store.mark_event(incoming.member.platform, incoming.event_id, now):

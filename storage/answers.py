@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain import (
     ChannelRef,
@@ -32,9 +34,30 @@ from storage.tables import (
 class AnswerStore(StoreBase):
     def mark_event(self, platform: Platform, event_id: str, now: dt.datetime) -> bool:
         """Remember an inbound event; False when it was already processed (a platform retry)."""
-        return self._add_once(ProcessedEventRow(platform=platform.value, event_id=event_id, processed_at=now))
+        # One INSERT ... ON CONFLICT DO NOTHING: no savepoint round trips, and a retry racing the first
+        # delivery on another replica waits for it and then finds its id taken.
+        dialect = self.session.get_bind().dialect.name
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert_(ProcessedEventRow)
+            .values(platform=platform.value, event_id=event_id, processed_at=now)
+            .on_conflict_do_nothing()
+            .returning(ProcessedEventRow.event_id)
+        )
+        # No autoflush: the answer part changed just before is written once, at commit, not per event.
+        with self.session.no_autoflush:
+            return self.session.execute(statement).first() is not None
 
     def _answer_row(self, round_id: int, member_id: int) -> AnswerRow | None:
+        locked = self._locked_answers.get((round_id, member_id))
+        if locked is not None:  # locked earlier in this transaction: nobody else can have changed it
+            return locked
+        row = self._lock_answer_row(round_id, member_id)
+        if row is not None:
+            self._locked_answers[(round_id, member_id)] = row
+        return row
+
+    def _lock_answer_row(self, round_id: int, member_id: int) -> AnswerRow | None:
         """The answer row, locked until the transaction ends: its parts are read, changed and written back,
         and two replicas doing that at once would lose one's part (PostgreSQL's FOR UPDATE makes the second
         wait and read the first's parts; SQLite takes its write lock at BEGIN, see database.py)."""
@@ -89,7 +112,6 @@ class AnswerStore(StoreBase):
         row.text = "\n\n".join(p["text"] for p in parts)
         row.truncated = row.truncated or truncated
         row.updated_at = now
-        self.session.flush()
         return created
 
     def withdraw_answer_part(

@@ -17,7 +17,7 @@ from bot.domain import (
     Visibility,
 )
 from bot.ports import RevealTrouble
-from storage.rows import StoreBase, changed_one, channel_ref_of
+from storage.rows import StoreBase, _channel_key, changed_one, channel_ref_of
 from storage.tables import ChannelRow, RoundRow
 
 
@@ -70,6 +70,9 @@ class RoundStore(StoreBase):
         return self._round(row) if row else None
 
     def round_by_thread(self, thread: ThreadRef) -> Round | None:
+        key = (*_channel_key(thread.channel), thread.message_id)
+        if key in self._rounds_by_thread:
+            return self._rounds_by_thread[key]
         channel_id = self._channel_id(thread.channel)
         if channel_id is None:
             return None
@@ -78,7 +81,11 @@ class RoundStore(StoreBase):
                 RoundRow.channel_id == channel_id, RoundRow.message_id == thread.message_id
             )
         ).first()
-        return self._round(row) if row else None
+        if row is None:
+            return None
+        round_ = self._round(row)
+        self._rounds_by_thread[key] = round_
+        return round_
 
     def latest_round(
         self,

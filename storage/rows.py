@@ -21,6 +21,7 @@ from bot.domain import (
     Visibility,
 )
 from storage.tables import (
+    AnswerRow,
     Base,
     ChannelRow,
     MemberRow,
@@ -85,6 +86,13 @@ class StoreBase:
         # Row ids looked up in this transaction: a use case names the same channel and member several times.
         self._channel_ids: dict[tuple[str, str, str], int] = {}
         self._member_ids: dict[tuple[str, str, str], int] = {}
+        # Rows this transaction loaded, held so the session's (weak) identity map keeps them: no reloads.
+        self._channel_rows: dict[tuple[str, str, str], ChannelRow] = {}
+        self._member_rows: dict[tuple[str, str, str], MemberRow] = {}
+        # Answer rows this transaction locked (FOR UPDATE) and may change again without reading them back.
+        self._locked_answers: dict[tuple[int, int], AnswerRow] = {}
+        # Rounds found by their thread in this transaction (a burst of replies names the same one).
+        self._rounds_by_thread: dict[tuple[str, str, str, str], Round] = {}
 
     def _add_once(self, row: Base) -> bool:
         """Insert a row whose unique key may already exist (another replica, a retry): False if it did.
@@ -120,13 +128,8 @@ class StoreBase:
     def _channel_row(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelRow:
         """The channel's row, registered with `defaults` the first time: for writes only."""
         key = _channel_key(ref)
-        known = self._channel_ids.get(key)
         params = dict(zip(("p", "w", "c"), key, strict=True))
-        row = (
-            self.session.get(ChannelRow, known)
-            if known is not None
-            else self.session.scalars(_CHANNEL_ROW, params).first()
-        )
+        row = self._channel_rows.get(key) or self.session.scalars(_CHANNEL_ROW, params).first()
         if row is None:
             base = defaults or ChannelSettings(channel=ref)
             row = ChannelRow(
@@ -142,16 +145,12 @@ class StoreBase:
         elif ref.name and row.name != ref.name:
             row.name = ref.name
         self._channel_ids[key] = row.id
+        self._channel_rows[key] = row
         return row
 
     def _member_row_id(self, ref: MemberRef) -> int:
         """The member's row id, registering them (and their current display name): for writes only."""
-        known = self._member_ids.get(ref.key)
-        row = (
-            self.session.get(MemberRow, known)
-            if known is not None
-            else self.session.scalars(_MEMBER_ROW, _member_key(ref)).first()
-        )
+        row = self._member_rows.get(ref.key) or self.session.scalars(_MEMBER_ROW, _member_key(ref)).first()
         if row is None:
             row = MemberRow(
                 platform=ref.platform.value,
@@ -165,6 +164,7 @@ class StoreBase:
             row.display_name = ref.display_name
             self.session.flush()
         self._member_ids[ref.key] = row.id
+        self._member_rows[ref.key] = row
         return row.id
 
     def _round(self, row: RoundRow) -> Round:

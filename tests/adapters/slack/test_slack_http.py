@@ -154,7 +154,9 @@ async def test_post_to_channel_posts_the_round_and_its_thread_takes_answers(slac
     assert post.args["channel"] == CHANNEL_ID and "thread_ts" not in post.args
     assert "Reply in this thread" in blocks_text(post.args)
     assert buttons(post.args) == []  # the public question has no private buttons
-    round_ = await wait_round(slack_bot, round_id, lambda r: r.visibility is Visibility.PUBLIC)
+    round_ = await wait_round(
+        slack_bot, round_id, lambda r: r.visibility is Visibility.PUBLIC and r.message_id is not None
+    )
     assert round_.status is RoundStatus.OPEN and round_.message_id is not None
     notice = (await slack_bot.fake.wait_for("response_url", 2))[1]
     assert "Posted to the channel" in blocks_text(notice.args)
