@@ -52,6 +52,8 @@ class EngineCore:
         self.schedule_listeners: list[Callable[[], Awaitable[None]]] = []
         # The bank's words: an answer word among them is never graded as a typo of a key-point term.
         self.known_words = vocabulary(questions.all())
+        # Channels a command recently found active, by key, with when (see Engine._reactivate).
+        self._active_checked: dict[tuple[str, str, str], float] = {}
 
     async def tx(self, work: Callable[[Store], T]) -> T:
         """Run `work(store)` as one transaction, off the event loop."""
@@ -87,7 +89,12 @@ class EngineCore:
         """The platform says the channel no longer exists: stop scheduling it; its history stays."""
         defaults = self.defaults(channel)
         await self.tx(lambda store: store.update_channel(channel, defaults, active=False))
+        self.forget_active(channel)
         log.info("channel deactivated", extra={"channel": channel.channel_id})
+
+    def forget_active(self, channel: ChannelRef) -> None:
+        """The next command in this channel checks again whether it must be made active (Engine)."""
+        self._active_checked.pop((channel.platform.value, channel.workspace_id, channel.channel_id), None)
 
 
 class _NoticingGone:

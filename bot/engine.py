@@ -4,6 +4,7 @@ translate and render; every rule of the game lives here or below (rounds, answer
 from __future__ import annotations
 
 import logging
+import time
 from typing import overload
 
 from bot import cards
@@ -48,6 +49,9 @@ __all__ = ["CommandContext", "Engine", "EngineConfig"]
 
 log = logging.getLogger("practicebot.engine")
 
+# How long a channel seen active by a command is not checked again (see Engine._reactivate).
+ACTIVE_CHECK_SECONDS = 300.0
+
 
 class Engine(Standings):
     # --- the one entry for incoming events ----------------------------------------------------------------
@@ -81,10 +85,26 @@ class Engine(Standings):
                 await self.deactivate_channel(channel)
                 return None
             case WorkspaceGone(platform=platform, workspace_id=workspace_id):
+                self._active_checked = {
+                    k: t for k, t in self._active_checked.items() if k[:2] != (platform.value, workspace_id)
+                }
                 count = await self.tx(lambda store: store.deactivate_workspace(platform, workspace_id))
                 log.info("workspace removed; its channels are inactive", extra={"channels": count})
                 return None
         raise AssertionError(f"unhandled event {event!r}")
+
+    async def _reactivate(self, channel: ChannelRef) -> None:
+        """A command from a channel marked inactive (the bot was removed, the app uninstalled) shows the bot
+        is back there: its daily question resumes. Checked at most every few minutes per channel (a write
+        per command doubled the latency of every command); this process forgets the check when it marks
+        the channel or its workspace inactive itself."""
+        now = time.monotonic()
+        key = (channel.platform.value, channel.workspace_id, channel.channel_id)
+        if now - self._active_checked.get(key, -ACTIVE_CHECK_SECONDS) < ACTIVE_CHECK_SECONDS:
+            return
+        if await self.tx(lambda store: store.reactivate_channel(channel)):
+            log.info("channel active again", extra={"channel": channel.channel_id})
+        self._active_checked[key] = now
 
     async def click(self, event: ActionClicked) -> list[Reply]:
         """A card button. Form-opening actions never get here: the adapter shows the form."""
@@ -102,10 +122,7 @@ class Engine(Standings):
 
     async def handle_command(self, ctx: CommandContext, text: str) -> list[Reply]:
         """Run one `/practice ...` line. Bad input yields a usage card; nothing here raises to a user."""
-        # A command from a channel marked inactive (the bot was removed, the app uninstalled) shows the
-        # bot is back there: its daily question resumes.
-        if await self.tx(lambda store: store.reactivate_channel(ctx.channel)):
-            log.info("channel active again", extra={"channel": ctx.channel.channel_id})
+        await self._reactivate(ctx.channel)
         command = parse(text)
         match command:
             case UsageProblem():
