@@ -1,4 +1,5 @@
-# practicebot as a service. `docker run -e SLACK_BOT_TOKEN=... -v practicebot-data:/data practicebot`
+# practicebot as a service: `docker run -e SLACK_BOT_TOKEN=... -e SLACK_SIGNING_SECRET=... -p 3000:3000 -v practicebot-data:/data practicebot`
+# (or -e DISCORD_TOKEN=...); `docker run -it -v practicebot-data:/data practicebot` practises in the console.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

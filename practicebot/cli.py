@@ -74,9 +74,16 @@ async def _console(settings: Settings) -> None:
 
 @app.command()
 def run() -> None:
-    """Run the bot: Slack/Discord as a service when their tokens are set, otherwise the console."""
+    """Run the bot: Slack/Discord as a service when their tokens are set, otherwise the console (in a
+    terminal; without one and without tokens it says what to set and exits 2)."""
     settings = _settings()
     if not settings.platforms_configured:
+        if not sys.stdin.isatty():
+            # A container or service manager without tokens: exiting 0 at once would restart it forever.
+            raise ConfigError(
+                "no platform to run: set SLACK_BOT_TOKEN (with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN) or "
+                "DISCORD_TOKEN, or use `practicebot console` to practise in a terminal or from a pipe"
+            )
         if "PRACTICEBOT_LOG_LEVEL" not in os.environ:
             logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(_console(settings))

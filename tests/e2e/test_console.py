@@ -84,11 +84,19 @@ def test_open_question_survives_a_restart(tmp_path: Path) -> None:
     assert "ana: 2/3 key points" in second.stdout
 
 
-def test_run_without_tokens_is_the_console_on_the_bundled_pack(tmp_path: Path) -> None:
-    result = _run(["run"], "/practice question\nmy answer\n/practice reveal\n", tmp_path)
+def test_console_on_the_bundled_pack_from_a_pipe(tmp_path: Path) -> None:
+    result = _run(["console"], "/practice question\nmy answer\n/practice reveal\n", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "-- Model answer" in result.stdout
     assert (tmp_path / "bot.db").exists()
+
+
+def test_run_without_tokens_and_without_a_terminal_says_what_to_set(tmp_path: Path) -> None:
+    """A container started without tokens must not exit 0 at once (it would be restarted forever)."""
+    result = _run(["run"], "", tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "DISCORD_TOKEN" in result.stderr
+    assert "practicebot console" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
