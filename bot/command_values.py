@@ -42,7 +42,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "grade": ("grade again|hard|good|easy", "how well you knew your last revealed review question"),
     "schedule": (
         "schedule show | set HH:MM [TIMEZONE] [DAYS] | reveal after Nh | reveal at HH:MM | pause | resume"
-        " | skip YYYY-MM-DD | remind Nh|off | preview",
+        " | skip YYYY-MM-DD | remind Nh | remind off | preview",
         "the channel's daily question (admins change it)",
     ),
     "config": (

@@ -43,7 +43,7 @@ from bot.ports import Store
 from bot.questions import Category
 from bot.review import Grade
 from bot.standings import Standings
-from bot.timing import next_slots
+from bot.timing import local_date, next_slots
 
 __all__ = ["CommandContext", "Engine", "EngineConfig"]
 
@@ -196,6 +196,10 @@ class Engine(Standings):
             case ScheduleCmd(action=ScheduleAction.SKIP):
                 current = await self.channel_settings(ctx.channel)
                 assert command.date is not None
+                today = local_date(self.clock.now(), current.timezone)
+                if command.date < today:
+                    problem = f"{command.date.isoformat()} has passed (today is {today.isoformat()} here)"
+                    return cards.usage_card(UsageProblem(problem, "schedule"))
                 changes = {"skip_dates": tuple(sorted({*current.skip_dates, command.date}))}
             case ScheduleCmd(action=ScheduleAction.PREVIEW):
                 settings = await self.channel_settings(ctx.channel)

@@ -339,3 +339,10 @@ def test_chart_labels_that_look_like_numbers_or_dates() -> None:
         for i, uid in enumerate(["100000000000000002", "2026-11-25", "3.5"])
     ]
     assert leaderboard_png(rows, "t").startswith(b"\x89PNG")
+
+
+async def test_skipping_a_date_that_has_passed_is_refused(transcript: Transcript) -> None:
+    [card] = await transcript.say("alice", "/practice schedule skip 2020-01-01")
+    assert "2020-01-01 has passed" in text_of(card.card)
+    [ok] = await transcript.say("alice", "/practice schedule skip 2030-01-01")
+    assert "2030-01-01" in text_of(ok.card) and "has passed" not in text_of(ok.card)
