@@ -34,6 +34,34 @@ app.add_typer(content_app, name="content")
 log = logging.getLogger("practicebot")
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"practicebot {version('practicebot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and exit.",
+            show_default=False,
+        ),
+    ] = False,
+) -> None:
+    """practicebot: daily MLOps interview practice."""
+
+
 def _settings() -> Settings:
     from practicebot.logging_setup import configure_logging
 
@@ -228,7 +256,7 @@ def schedule_list() -> None:
         channels = store.channels()
         failing = store.failing_reveals()
     db.dispose()
-    table = Table(title=f"{len(channels)} channels")
+    table = Table(title=plural(len(channels), "channel"))
     for column in ("platform", "workspace", "channel", "schedule", "next post (local)"):
         table.add_column(column)
     now = SystemClock().now()
@@ -250,7 +278,7 @@ def schedule_list() -> None:
         )
     Console().print(table)
     if failing:
-        trouble = Table(title=f"{len(failing)} reveals failing (retried with backoff)")
+        trouble = Table(title=f"{plural(len(failing), 'reveal')} failing (retried with backoff)")
         for column in ("round", "channel", "failures", "last error", "next try (UTC)"):
             trouble.add_column(column)
         for item in failing:
@@ -328,7 +356,7 @@ def content_lint(
     problems, count = lint_paths(paths or [])
     for problem in problems:
         typer.echo(str(problem))
-    summary = f"{count} questions checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    summary = f"{plural(count, 'question')} checked, {plural(len(problems), 'problem')}"
     typer.echo(summary, err=True)
     raise typer.Exit(1 if problems else 0)
 
@@ -400,7 +428,10 @@ def content_import(
     for path in report.kept:
         typer.echo(f"kept {path} (an existing pack.yaml is never replaced)")
     problems, _ = lint_paths([pack])
-    typer.echo(f"{report.questions} questions imported, {report.placeholders} TODO placeholders to fill in")
+    typer.echo(
+        f"{plural(report.questions, 'question')} imported, "
+        f"{plural(report.placeholders, 'TODO placeholder')} to fill in"
+    )
     for problem in problems[:10]:
         typer.echo(f"  {problem}")
     if len(problems) > 10:

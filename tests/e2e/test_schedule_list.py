@@ -47,5 +47,5 @@ def test_schedule_list_reports_failing_reveals(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert "1 reveals failing" in done.stdout
+    assert "1 reveal failing" in done.stdout
     assert "ConnectionError" in done.stdout and "mlops-study" in done.stdout
