@@ -690,7 +690,7 @@ def test_import_cli(tmp_path: Path) -> None:
     first = subprocess.run(cmd, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     assert f"wrote {pack / 'team.yaml'}" in first.stdout
-    assert "1 questions imported, 8 TODO placeholders to fill in" in first.stdout
+    assert "1 question imported, 8 TODO placeholders to fill in" in first.stdout
     again = subprocess.run(cmd, capture_output=True, text=True)
     assert again.returncode == 1
     assert (
