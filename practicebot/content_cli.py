@@ -1,0 +1,122 @@
+"""`practicebot content ...`: lint, stats and import of question packs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.settings import ConfigError, load_settings
+
+content_app = typer.Typer(no_args_is_help=True, help="Question packs.")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@content_app.command("lint")
+def content_lint(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="pack folders (default: the bundled pack)")
+    ] = None,
+) -> None:
+    """Check packs and report every problem as file:line: field: message (exit 1 on any)."""
+    from content.lint import lint_paths
+
+    problems, count = lint_paths(paths or [])
+    for problem in problems:
+        typer.echo(str(problem))
+    summary = f"{plural(count, 'question')} checked, {plural(len(problems), 'problem')}"
+    typer.echo(summary, err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@content_app.command("stats")
+def content_stats(
+    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Questions per pack, category and difficulty."""
+    from practicebot.bootstrap import load_library
+
+    settings = load_settings()
+    library = load_library(settings)
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for q in library.all():
+        by_cat = counts.setdefault(q.pack, {}).setdefault(q.category.value, {})
+        by_cat[q.difficulty.value] = by_cat.get(q.difficulty.value, 0) + 1
+    if format == "json":
+        typer.echo(json.dumps({"total": len(library), "packs": counts}, indent=2, sort_keys=True))
+        return
+    if format != "table":
+        raise ConfigError("--format: use table or json")
+    table = Table(title=f"{len(library)} questions")
+    for column in ("pack", "category", "easy", "medium", "hard", "total"):
+        table.add_column(column)
+    for pack, cats in sorted(counts.items()):
+        for cat, diffs in sorted(cats.items()):
+            row = [diffs.get(d, 0) for d in ("easy", "medium", "hard")]
+            table.add_row(pack, cat, *map(str, row), str(sum(row)))
+    Console().print(table)
+
+
+@content_app.command("import")
+def content_import(
+    source: Annotated[Path, typer.Argument(help="a .csv spreadsheet or a .md list of questions")],
+    pack: Annotated[Path, typer.Option("--pack", help="pack folder to write into (created if missing)")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing questions file")] = False,
+    license: Annotated[
+        str | None, typer.Option("--license", help="license of a new pack.yaml, e.g. CC-BY-4.0")
+    ] = None,
+) -> None:
+    """Turn a spreadsheet (CSV) or a Markdown list of questions into a pack skeleton, then lint it."""
+    from rich.progress import Progress
+
+    from content.importer import ImportFailed, ImportRefused, run_import
+    from content.lint import lint_paths
+
+    err = Console(stderr=True)
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task(f"importing {source.name}", total=None)
+            report = run_import(
+                source,
+                pack,
+                force=force,
+                license=license,
+                on_row=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"nothing written: fix {source} and run the import again", err=True)
+        raise typer.Exit(1) from None
+    except ImportRefused as exc:
+        typer.echo(f"practicebot: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for path in report.written:
+        typer.echo(f"wrote {path}")
+    for path in report.kept:
+        typer.echo(f"kept {path} (an existing pack.yaml is never replaced)")
+    problems, _ = lint_paths([pack])
+    typer.echo(
+        f"{plural(report.questions, 'question')} imported, "
+        f"{plural(report.placeholders, 'TODO placeholder')} to fill in"
+    )
+    for problem in problems[:10]:
+        typer.echo(f"  {problem}")
+    if len(problems) > 10:
+        typer.echo(
+            f"lint: {len(problems)} problems ({len(problems) - 10} not shown); "
+            f"`practicebot content lint {pack}` lists them all"
+        )
+    elif problems:
+        typer.echo(
+            f"lint: {len(problems)} problems; fix them, then check with `practicebot content lint {pack}`"
+        )
+    else:
+        typer.echo(f"lint: 0 problems; add {pack} to PRACTICEBOT_CONTENT_PATHS to use it")
