@@ -42,13 +42,14 @@ class _Batches:
         self.answers = answers
         self.waiting: list[tuple[IncomingAnswer, asyncio.Future[RecordedAnswer]]] = []
         self.writing = False
+        self.task: asyncio.Task[None] | None = None
 
     async def record(self, incoming: IncomingAnswer) -> RecordedAnswer:
         done: asyncio.Future[RecordedAnswer] = asyncio.get_running_loop().create_future()
         self.waiting.append((incoming, done))
         if not self.writing:
             self.writing = True
-            asyncio.create_task(self._write())  # noqa: RUF006 (it ends when the queue is empty)
+            self.task = asyncio.create_task(self._write())  # held: the loop keeps only a weak reference
         return await done
 
     async def _write(self) -> None:
