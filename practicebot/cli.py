@@ -299,7 +299,16 @@ def grade(
     question = library.get(question_id)
     if question is None:
         raise ConfigError(f"QUESTION_ID: no question '{question_id}' in the loaded packs")
+    if sys.stdin.isatty():  # typed by hand: say what is expected instead of waiting in silence
+        typer.echo(
+            f"{question.question}\nType your answer, then Ctrl-D on a line of its own (Ctrl-Z Enter on Windows).",
+            err=True,
+        )
     answer = sys.stdin.read()
+    if not answer.strip():
+        raise ConfigError(
+            "stdin: the answer is empty; pipe it in (practicebot grade ID < answer.txt) or type it"
+        )
     coverage = assess(answer, question.key_points, vocabulary(library.all()))
     if format == "json":
         typer.echo(

@@ -157,6 +157,8 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
         "  tip: Most of your answer names tools, techniques or buzzwords. A key point counts when you say "
         "what you would do with one and why, the way you would in an interview.",
     ]
+    empty = _run(["grade", "mini-canary"], "  \n", tmp_path, **env)
+    assert empty.returncode == 2 and "the answer is empty" in empty.stderr
     unknown = _run(["grade", "no-such-question"], answer, tmp_path, **env)
     assert unknown.returncode == 2
     assert (
