@@ -301,7 +301,7 @@ def grade(
         raise ConfigError(f"QUESTION_ID: no question '{question_id}' in the loaded packs")
     if sys.stdin.isatty():  # typed by hand: say what is expected instead of waiting in silence
         typer.echo(
-            f"{question.question}\nType your answer, then Ctrl-D on a line of its own (Ctrl-Z Enter on Windows).",
+            f"{question.question}\nType your answer, then Ctrl-D on a new line (Windows: Ctrl-Z, Enter).",
             err=True,
         )
     answer = sys.stdin.read()
