@@ -84,4 +84,4 @@ def lint_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
 def lint_paths(paths: Sequence[Path]) -> tuple[list[Problem], int]:
     """Lint the given packs (or the bundled one). Returns (problems, questions checked)."""
     packs = load_packs(list(paths) or [BUNDLED_PACKS_DIR], include_bundled=False)
-    return lint_packs(packs), sum(len(p.questions) for p in packs)
+    return lint_packs(packs), sum(p.entries for p in packs)

@@ -40,6 +40,7 @@ class LoadedPack:
     field_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     manifest_lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    entries: int = 0  # question entries read, valid or not (`content lint` counts what it checked)
 
     @property
     def manifest_file(self) -> str:
@@ -176,6 +177,7 @@ def load_pack(root: Path) -> LoadedPack:
         pack.problems.append(Problem(str(root), 1, "questions", "the pack has no question files"))
     for path in files:
         for node in _question_nodes(path, pack.problems):
+            pack.entries += 1
             before = len(pack.problems)
             twice: list[Problem] = []
             key_lines = _field_lines(node, str(path), twice)

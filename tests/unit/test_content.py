@@ -46,7 +46,7 @@ def test_every_problem_is_reported_with_file_line_and_field(tmp_path: Path) -> N
         r.startswith(f"{file}:") and "mini-conflict.difficulty: is required but missing" in r
         for r in rendered
     )
-    assert checked == 1  # only mini-skew is valid
+    assert checked == 3  # every entry was checked, the two broken ones too (issue 16: not "0 checked")
 
 
 def test_unmatchable_terms_and_duplicate_ids_across_packs(tmp_path: Path) -> None:

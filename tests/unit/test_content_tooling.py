@@ -691,6 +691,10 @@ def test_import_cli(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert f"wrote {pack / 'team.yaml'}" in first.stdout
     assert "1 question imported, 8 TODO placeholders to fill in" in first.stdout
+    lint = subprocess.run(
+        [sys.executable, "-m", "practicebot", "content", "lint", str(pack)], capture_output=True, text=True
+    )
+    assert lint.returncode == 1 and lint.stderr.startswith("1 question checked, ")  # not "0 questions"
     again = subprocess.run(cmd, capture_output=True, text=True)
     assert again.returncode == 1
     assert (
