@@ -160,7 +160,7 @@ class Answers(EngineCore):
         truncated = len(text) > limit
         if truncated:
             text = text[:limit]
-        created = store.save_answer_part(
+        saved = store.save_answer_part(
             round_.id,
             incoming.member,
             message_id=incoming.message_id,
@@ -171,9 +171,7 @@ class Answers(EngineCore):
         )
         notices = []
         if truncated:
-            notices.append(
-                f"Your answer was longer than {limit} characters; only the first {limit} were kept."
-            )
+            notices.append(f"That message was longer than {limit} characters: its first {limit} were kept.")
         if late:
             notices.append(
                 "This question was already revealed: your answer is kept for feedback, without points."
@@ -181,10 +179,12 @@ class Answers(EngineCore):
         if late:
             result = AnswerResult.LATE
         else:
-            result = AnswerResult.RECORDED if created else AnswerResult.UPDATED
+            result = AnswerResult.RECORDED if saved.created else AnswerResult.UPDATED
         log.info("answer recorded", extra={"round": round_.id, "result": result.value, "chars": len(text)})
         notice = cards.notice_card(" ".join(notices), title="About your answer") if notices else None
-        return RecordedAnswer(result=result, round_id=round_.id, truncated=truncated, notice=notice)
+        return RecordedAnswer(
+            result=result, round_id=round_.id, truncated=truncated, notice=notice, chars=saved.total_chars
+        )
 
     @staticmethod
     def _answerable_round(

@@ -186,6 +186,7 @@ class RecordedAnswer(_Value):
     round_id: int | None = None
     truncated: bool = False
     notice: Card | None = None  # something to tell the author privately (truncation, lateness)
+    chars: int = 0  # the whole answer as stored now (all its messages), what the author is told
 
 
 # --- Cards: what the engine asks adapters to show, in platform-neutral form -------------------------------

@@ -114,6 +114,11 @@ class RevealTrouble(NamedTuple):
     error: str
 
 
+class SavedPart(NamedTuple):
+    created: bool  # the member's first message in this round
+    total_chars: int  # the whole answer as stored now, every message of it
+
+
 class DailyClaim(TypedDict):
     channel_id: int  # the channel's row id
     question_id: str
@@ -257,7 +262,7 @@ class AnswersAndVotes(Protocol):
         now: dt.datetime,
         late: bool,
         truncated: bool,
-    ) -> bool: ...
+    ) -> SavedPart: ...
 
     def withdraw_answer_part(
         self, round_id: int, member: MemberRef, message_id: str, now: dt.datetime

@@ -17,6 +17,7 @@ from bot.domain import (
     RoundStatus,
     StoredAnswer,
 )
+from bot.ports import SavedPart
 from storage.rows import (
     StoreBase,
     changed_one,
@@ -78,8 +79,8 @@ class AnswerStore(StoreBase):
         now: dt.datetime,
         late: bool,
         truncated: bool,
-    ) -> bool:
-        """Add or edit one message of a member's answer. Returns True when the answer is new."""
+    ) -> SavedPart:
+        """Add or edit one message of a member's answer: whether the answer is new, and its length now."""
         member_id = self._member_row_id(member)
         row = self._answer_row(round_id, member_id)
         created = row is None or not row.parts
@@ -112,7 +113,7 @@ class AnswerStore(StoreBase):
         row.text = "\n\n".join(p["text"] for p in parts)
         row.truncated = row.truncated or truncated
         row.updated_at = now
-        return created
+        return SavedPart(created, len(row.text))
 
     def withdraw_answer_part(
         self, round_id: int, member: MemberRef, message_id: str, now: dt.datetime

@@ -186,7 +186,7 @@ class ConsoleSession:
             AnswerResult.LATE: strings.ANSWER_LATE,
         }.get(recorded.result)
         if message:
-            self.output.line(message.format(user=self.member.label, chars=len(text)))
+            self.output.line(message.format(user=self.member.label, chars=recorded.chars))
         if recorded.notice:
             self.output.card(recorded.notice, strings.PRIVATE_PREFIX.format(user=self.member.label))
 

@@ -167,7 +167,7 @@ class PracticeHandlers:
                 "modal answer", extra={"round": round_id, "result": recorded.result.value, "chars": len(text)}
             )
             line = _ANSWER_LINES.get(recorded.result)
-            messages = render_text(line.format(chars=len(text.strip()))) if line else []
+            messages = render_text(line.format(chars=recorded.chars)) if line else []
             if recorded.notice is not None:
                 messages += render_card(recorded.notice)
             await send_interaction(interaction, messages or render_text(strings.DONE), ephemeral=True)

@@ -67,7 +67,7 @@ ANSWER_INPUT_PLACEHOLDER = "Write your answer. The reveal tells you which key po
 
 # --- replies to whoever acted ---------------------------------------------------------------------------
 ANSWER_SAVED = "Your answer is saved ({chars} chars). Send it again to replace it."
-ANSWER_UPDATED = "Your answer is updated ({chars} chars)."
+ANSWER_UPDATED = "Your answer is updated ({chars} chars in all)."
 ANSWER_LATE = "Your late answer is saved ({chars} chars): feedback only, no points."
 ANSWER_EMPTY = "That answer was empty, so nothing was saved."
 ANSWER_UNKNOWN_ROUND = "That question is no longer taking answers."

@@ -232,7 +232,7 @@ class SlackHandlers:
             await ack(response_action="errors", errors={render.ANSWER_BLOCK_ID: strings.MODAL_EMPTY})
             return
         template = strings.MODAL_SAVED_LATE if recorded.result is AnswerResult.LATE else strings.MODAL_SAVED
-        message = template.format(chars=min(chars, self.engine.config.answer_max_chars))
+        message = template.format(chars=recorded.chars)
         if recorded.truncated and recorded.notice is not None:
             message += "\n\n" + "\n".join(s.body for s in recorded.notice.sections if s.body)
         await ack(response_action="update", view=render.answer_saved_view(message))

@@ -346,3 +346,18 @@ async def test_skipping_a_date_that_has_passed_is_refused(transcript: Transcript
     assert "2020-01-01 has passed" in text_of(card.card)
     [ok] = await transcript.say("alice", "/practice schedule skip 2030-01-01")
     assert "2030-01-01" in text_of(ok.card) and "has passed" not in text_of(ok.card)
+
+
+async def test_the_author_is_told_the_length_of_the_whole_answer_kept(transcript: Transcript) -> None:
+    from bot.domain import AnswerResult, IncomingAnswer
+
+    await transcript.say("alice", "/practice question technical")
+    assert transcript.thread is not None
+    first = await transcript.engine.record_answer(
+        IncomingAnswer(thread=transcript.thread, member=member("bob"), text="x" * 30, message_id="m1")
+    )
+    second = await transcript.engine.record_answer(
+        IncomingAnswer(thread=transcript.thread, member=member("bob"), text="y" * 16, message_id="m2")
+    )
+    assert (first.result, first.chars) == (AnswerResult.RECORDED, 30)
+    assert (second.result, second.chars) == (AnswerResult.UPDATED, 30 + 2 + 16)  # both messages, not the last

@@ -288,7 +288,7 @@ async def test_a_reply_delivered_three_times_is_recorded_once(slack_bot: SlackBo
     await slack_bot.fake.wait_for("response_url", 3)
     notices = slack_bot.fake.calls_to("chat.postEphemeral")
     assert len(notices) == 1 and notices[0].args["user"] == "U0PRIYA"
-    assert "only the first 100 were kept" in blocks_text(notices[0].args)
+    assert "its first 100 were kept" in blocks_text(notices[0].args)
 
 
 async def test_the_answer_is_stored_before_slack_gets_its_200(slack_bot: SlackBot):
