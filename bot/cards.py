@@ -170,6 +170,9 @@ def leaderboard_card(
     return Card(kind=CardKind.LEADERBOARD, title=title, sections=tuple(sections), attachment=attachment)
 
 
+MIN_TOPIC_ANSWERS = 2  # answers on a topic before stats call it strong or weak
+
+
 def stats_card(stats: MemberStats) -> Card:
     coverage = "-" if stats.average_coverage is None else _percent(stats.average_coverage)
     bullets = [
@@ -184,11 +187,22 @@ def stats_card(stats: MemberStats) -> Card:
         sections.append(
             Section(heading="By category (coverage)", bullets=tuple(f"{c}: {_percent(v)}" for c, v in ranked))
         )
-    if len(stats.by_topic) >= 2:
-        ranked_topics = sorted(stats.by_topic.items(), key=lambda kv: (-kv[1], kv[0]))
-        strong = ", ".join(t for t, _ in ranked_topics[:3])
-        weak = ", ".join(t for t, _ in reversed(ranked_topics[-3:]))
-        sections.append(Section(heading="Topics", bullets=(f"Strongest: {strong}", f"To work on: {weak}")))
+    # Strongest and weakest topics need evidence (a few answers each) and never name a topic twice; a
+    # topic that is neither clearly strong nor weak is left out rather than put on both lists.
+    known = {t: v for t, v in stats.by_topic.items() if stats.answers_by_topic.get(t, 0) >= MIN_TOPIC_ANSWERS}
+    if len(known) >= 2 and max(known.values()) > min(known.values()):
+        ranked_topics = sorted(known.items(), key=lambda kv: (-kv[1], kv[0]))
+        half = min(3, len(ranked_topics) // 2)
+        top, bottom = ranked_topics[:half], ranked_topics[-half:]
+        strong = ", ".join(t for t, v in top if v > bottom[0][1])
+        weak = ", ".join(t for t, v in reversed(bottom) if v < top[-1][1])
+        topic_lines = tuple(
+            line
+            for line in (f"Strongest: {strong}" * bool(strong), f"To work on: {weak}" * bool(weak))
+            if line
+        )
+        if topic_lines:
+            sections.append(Section(heading="Topics", bullets=topic_lines))
     return Card(kind=CardKind.STATS, title=f"Stats · {stats.member.label}", sections=tuple(sections))
 
 

@@ -264,6 +264,9 @@ class MemberStats(_Value):
     best_streak: int = 0
     by_category: dict[str, float] = Field(default_factory=dict)
     by_topic: dict[str, float] = Field(default_factory=dict)
+    answers_by_topic: dict[str, int] = Field(
+        default_factory=dict
+    )  # how much evidence each topic's figure has
 
 
 RecordedAnswer.model_rebuild()

@@ -196,6 +196,7 @@ class Standings(Rounds):
                 "current_streak": current,
                 "best_streak": best,
                 "by_topic": {t: sum(v) / len(v) for t, v in by_topic.items()},
+                "answers_by_topic": {t: len(v) for t, v in by_topic.items()},
             }
         )
 
