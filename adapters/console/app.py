@@ -20,6 +20,7 @@ from bot.domain import (
     AnswerResult,
     Attachment,
     Card,
+    CardKind,
     ChannelRef,
     IncomingAnswer,
     MemberRef,
@@ -29,7 +30,7 @@ from bot.domain import (
     Visibility,
 )
 from bot.engine import Engine
-from bot.events import AnswerPosted, CommandContext, CommandIssued, VoteChanged
+from bot.events import AnswerPosted, CommandContext, CommandIssued, FormSubmitted, VoteChanged
 
 WORKSPACE = "local"
 
@@ -118,6 +119,9 @@ class ConsoleSession:
             platform=Platform.CONSOLE, workspace_id=WORKSPACE, channel_id=channel, name=channel
         )
         self.member = self._member(user)
+        # Each person's newest private question (a review, or one asked privately) still open: a plain line
+        # answers it before the channel's round. user id -> (round id, question footer).
+        self.private_open: dict[str, tuple[int, str]] = {}
 
     @staticmethod
     def _member(name: str) -> MemberRef:
@@ -171,6 +175,10 @@ class ConsoleSession:
         return True
 
     async def _answer(self, text: str) -> None:
+        private = self.private_open.get(self.member.user_id)
+        if private is not None:
+            await self._answer_privately(text, *private)
+            return
         thread = self.chat.current_thread
         if thread is None:
             self.output.line(strings.NO_OPEN_QUESTION)
@@ -190,6 +198,24 @@ class ConsoleSession:
         if recorded.notice:
             self.output.card(recorded.notice, strings.PRIVATE_PREFIX.format(user=self.member.label))
 
+    async def _answer_privately(self, text: str, round_id: int, question: str) -> None:
+        incoming = IncomingAnswer(
+            round_id=round_id, member=self.member, text=text, message_id=self.chat.new_message_id()
+        )
+        recorded = await self.engine.dispatch(FormSubmitted(incoming))
+        if recorded.result is AnswerResult.UNKNOWN_THREAD:  # revealed or gone meanwhile: the channel's turn
+            del self.private_open[self.member.user_id]
+            await self._answer(text)
+            return
+        if recorded.result in (AnswerResult.RECORDED, AnswerResult.UPDATED):
+            self.output.line(
+                strings.PRIVATE_ANSWER_SAVED.format(
+                    user=self.member.label, chars=recorded.chars, question=question
+                )
+            )
+        if recorded.notice:
+            self.output.card(recorded.notice, strings.PRIVATE_PREFIX.format(user=self.member.label))
+
     async def _vote(self, name: str, *, add: bool) -> None:
         """The console's stand-in for a reaction: vote for NAME's latest message in the open thread."""
         thread = self.chat.current_thread
@@ -206,6 +232,13 @@ class ConsoleSession:
 
     def _show(self, replies: Sequence[Reply]) -> None:
         for reply in replies:
+            card = reply.card
+            if reply.visibility is Visibility.PRIVATE and card.round_id is not None:
+                if card.kind is CardKind.QUESTION:
+                    self.private_open[self.member.user_id] = (card.round_id, card.footer)
+                    self.output.line(strings.PRIVATE_QUESTION_HINT)
+                elif card.kind is CardKind.REVEAL:
+                    self.private_open.pop(self.member.user_id, None)
             where = (
                 strings.PRIVATE_PREFIX.format(user=self.member.label)
                 if reply.visibility is Visibility.PRIVATE

@@ -179,3 +179,20 @@ def test_every_card_action_has_a_console_way(tmp_path: Path) -> None:
     out = done.stdout
     assert "[Reveal] /practice reveal" in out and "[Good] /practice grade good" in out
     assert out.index("Reveal the answer first") < out.index("Graded good")
+
+
+def test_a_plain_line_answers_the_open_review_question_first(tmp_path: Path) -> None:
+    env = {"PRACTICEBOT_BUNDLED_CONTENT": "false", "PRACTICEBOT_CONTENT_PATHS": str(MINI_PACK)}
+    script = (
+        "/practice question technical\n"  # a channel round stays open meanwhile
+        "/practice review\n"
+        "canary on a small share of traffic with automatic rollback\n"
+        "/practice reveal\n"
+        "and this line goes to the channel's round\n"
+    )
+    done = _run(["console"], script, tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "ana's answer to question mini-" in out and "privately." in out
+    assert "Your feedback" in out  # the review's reveal graded the private answer
+    assert out.rindex("ana's answer saved") > out.index("privately.")  # then the channel's round again
