@@ -71,7 +71,15 @@ def console() -> None:
     settings = _settings()
     if "PRACTICEBOT_LOG_LEVEL" not in os.environ:
         logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
-    asyncio.run(_console(settings))
+    _run_console(settings)
+
+
+def _run_console(settings: Settings) -> None:
+    """Ctrl-C leaves the console like Ctrl-D and /quit do: "Bye." and exit status 0."""
+    try:
+        asyncio.run(_console(settings))
+    except KeyboardInterrupt:
+        print("\nBye.", flush=True)
 
 
 async def _console(settings: Settings) -> None:
@@ -109,7 +117,7 @@ def run() -> None:
             )
         if "PRACTICEBOT_LOG_LEVEL" not in os.environ:
             logging.getLogger().setLevel(logging.WARNING)
-        asyncio.run(_console(settings))
+        _run_console(settings)
         return
     asyncio.run(_service(settings))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -247,16 +249,30 @@ class ConsoleSession:
             self.output.card(reply.card, where)
 
 
+def _read_lines(stdin: TextIO, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+    """Feed stdin's lines to the loop, from a daemon thread: a process told to stop (Ctrl-C) never waits for
+    a line that is not coming. A terminal gets a line editor (readline: arrows, history), not raw escapes."""
+    interactive = stdin is sys.stdin and stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):  # not on every platform; the terminal works without it
+            import readline  # noqa: F401  (its import gives input() line editing and history)
+    while True:
+        try:
+            line: str | None = input("> ") + "\n" if interactive else stdin.readline() or None
+        except EOFError:  # Ctrl-D
+            line = None
+        loop.call_soon_threadsafe(lines.put_nowait, line)
+        if line is None:
+            return
+
+
 async def run_console(session: ConsoleSession, stdin: TextIO = sys.stdin) -> None:
-    """Read until end of input (or /quit). Reading happens off the event loop so timers keep running."""
+    """Read until end of input (Ctrl-D) or /quit; Ctrl-C is handled by the caller, also saying "Bye."."""
     await session.welcome()
     loop = asyncio.get_running_loop()
-    while True:
-        if stdin.isatty():
-            session.output.line("> ")
-        raw = await loop.run_in_executor(None, stdin.readline)
-        if not raw:
-            break
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    threading.Thread(target=_read_lines, args=(stdin, loop, lines), daemon=True, name="console-input").start()
+    while (raw := await lines.get()) is not None:
         if not await session.handle_line(raw):
             break
     session.output.line(strings.GOODBYE)

@@ -196,3 +196,30 @@ def test_a_plain_line_answers_the_open_review_question_first(tmp_path: Path) -> 
     assert "ana's answer to question mini-" in out and "privately." in out
     assert "Your feedback" in out  # the review's reveal graded the private answer
     assert out.rindex("ana's answer saved") > out.index("privately.")  # then the channel's round again
+
+
+def test_ctrl_c_leaves_the_console_at_once_with_bye_and_status_0(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICEBOT_", "SLACK_", "DISCORD_"))}
+    env |= {"PRACTICEBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "PRACTICEBOT_CONSOLE_USER": "ana"}
+    process = subprocess.Popen(
+        [PRACTICEBOT, "console"],
+        stdin=subprocess.PIPE,  # kept open: the console is waiting for a line when Ctrl-C comes
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stdout is not None
+        assert "practicebot console" in process.stdout.readline()  # started and waiting for input
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Bye." in out and "Traceback" not in err
