@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.settings import ConfigError
+
 log = logging.getLogger("practicebot.health")
 
 HEALTH_PATH = "/healthz"
@@ -41,7 +43,14 @@ class HealthServer:
 
     async def start(self) -> None:
         await self.runner.setup()
-        await web.TCPSite(self.runner, self.host, self.port).start()
+        try:
+            await web.TCPSite(self.runner, self.host, self.port).start()
+        except OSError as exc:  # the port is taken (another replica on this host, another service)
+            await self.runner.cleanup()
+            raise ConfigError(
+                f"PRACTICEBOT_HTTP_PORT: cannot serve /healthz and /readyz on {self.host}:{self.port} "
+                f"({exc.strerror or exc}); give each process on this host its own port"
+            ) from None
         addresses = self.runner.addresses
         if addresses and isinstance(addresses[0], tuple):
             self.port = int(addresses[0][1])  # the real port when 0 asked for any free one

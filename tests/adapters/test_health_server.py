@@ -27,3 +27,20 @@ async def test_health_server_answers_liveness_and_readiness() -> None:
                 assert r.status == 200
     finally:
         await server.stop()
+
+
+async def test_a_taken_port_names_the_variable() -> None:
+    import pytest
+
+    from bot.settings import ConfigError
+
+    async def ready() -> bool:
+        return True
+
+    first = HealthServer("127.0.0.1", 0, ready)
+    await first.start()
+    try:
+        with pytest.raises(ConfigError, match="PRACTICEBOT_HTTP_PORT"):
+            await HealthServer("127.0.0.1", first.port, ready).start()
+    finally:
+        await first.stop()
