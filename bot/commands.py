@@ -4,10 +4,12 @@ values and the command table live in bot/command_values.py and are re-exported h
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
 import re
 import shlex
-from collections.abc import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.command_values import (
     CATEGORY_ALIASES,
@@ -51,6 +53,9 @@ __all__ = [
     "StatsCmd",
     "TopicsCmd",
     "UsageProblem",
+    "canonical_timezone",
+    "closest",
+    "did_you_mean",
     "parse",
     "parse_days",
     "parse_time",
@@ -91,8 +96,9 @@ def _parse_question(args: list[str]) -> Command | UsageProblem:
         elif key in CATEGORY_ALIASES or key in DIFFICULTY_ALIASES:
             return UsageProblem(f"'{arg}' given twice: one category and one difficulty at most", "question")
         else:
+            known = (*CATEGORY_ALIASES, *DIFFICULTY_ALIASES)
             return UsageProblem(
-                f"'{arg}' is not a category or difficulty",
+                f"'{arg}' is not a category or difficulty{did_you_mean(arg, known)}",
                 "question",
                 tuple(c.value for c in Category) + tuple(d.value for d in Difficulty),
             )
@@ -184,6 +190,28 @@ def parse_days(value: str) -> tuple[str, ...] | None:
     return tuple(d for d in WEEKDAYS if d in days)
 
 
+@functools.cache
+def _zones_by_lower_name() -> dict[str, str]:
+    return {zone.lower(): zone for zone in available_timezones()} | {"utc": "UTC"}
+
+
+def canonical_timezone(name: str) -> str | None:
+    """The IANA zone a user meant, whatever its case ("europe/berlin" -> "Europe/Berlin"); None if none."""
+    return _zones_by_lower_name().get(name.strip().lower())
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice a mistyped word most likely meant, if one is close."""
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest choice, as " (did you mean X?)", or "" when none is close."""
+    match = closest(word, choices)
+    return f" (did you mean {match}?)" if match else ""
+
+
 def _valid_timezone(name: str) -> bool:
 
     try:
@@ -225,11 +253,15 @@ def _parse_schedule(args: list[str]) -> Command | UsageProblem:
         timezone = days = None
         for arg in rest[1:]:
             if "/" in arg or arg.upper() == "UTC":
-                if not _valid_timezone(arg):
+                zone = canonical_timezone(arg)
+                if zone is None or not _valid_timezone(zone):
+                    near = closest(arg, _zones_by_lower_name())
+                    hint = f" (did you mean {_zones_by_lower_name()[near]}?)" if near else ""
                     return UsageProblem(
-                        f"'{arg}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)", "schedule"
+                        f"'{arg}' is not an IANA time zone{hint}; e.g. Europe/Berlin, America/New_York",
+                        "schedule",
                     )
-                timezone = "UTC" if arg.upper() == "UTC" else arg
+                timezone = zone
             elif (parsed := parse_days(arg)) is not None and parsed:
                 days = parsed
             else:

@@ -293,11 +293,12 @@ def schedule_list() -> None:
 
 @app.command()
 def grade(
-    question_id: Annotated[str, typer.Argument(help="a question id (see `practicebot content stats`)")],
+    question_id: Annotated[str, typer.Argument(help="a question id (see `practicebot content list`)")],
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Grade an answer read from stdin: which key points it covers, as at a reveal."""
     from bot.cards import NAME_DROP_TIP
+    from bot.commands import did_you_mean
     from bot.coverage import assess, vocabulary
     from practicebot.bootstrap import load_library
 
@@ -306,7 +307,11 @@ def grade(
     library = load_library(load_settings())
     question = library.get(question_id)
     if question is None:
-        raise ConfigError(f"QUESTION_ID: no question '{question_id}' in the loaded packs")
+        hint = did_you_mean(question_id, [q.id for q in library.all()])
+        raise ConfigError(
+            f"QUESTION_ID: no question '{question_id}' in the loaded packs{hint}; "
+            "`practicebot content list` shows every id"
+        )
     if sys.stdin.isatty():  # typed by hand: say what is expected instead of waiting in silence
         typer.echo(
             f"{question.question}\nType your answer, then Ctrl-D on a new line (Windows: Ctrl-Z, Enter).",

@@ -36,6 +36,59 @@ def content_lint(
     raise typer.Exit(1 if problems else 0)
 
 
+@content_app.command("list")
+def content_list(
+    pack: Annotated[str | None, typer.Option("--pack", help="only this pack")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="only this category")] = None,
+    difficulty: Annotated[str | None, typer.Option("--difficulty", help="only this difficulty")] = None,
+    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Every question id with its pack, category, difficulty and question (for `practicebot grade ID`)."""
+    from bot.commands import CATEGORY_ALIASES, DIFFICULTY_ALIASES, did_you_mean
+    from practicebot.bootstrap import load_library
+
+    if format not in ("table", "json"):
+        raise ConfigError("--format: use table or json")
+    library = load_library(load_settings())
+    packs = sorted({q.pack for q in library.all()})
+    if pack is not None and pack not in packs:
+        raise ConfigError(f"--pack: no pack '{pack}'{did_you_mean(pack, packs)}; loaded: {', '.join(packs)}")
+    wanted_category = CATEGORY_ALIASES.get(category.lower()) if category else None
+    if category and wanted_category is None:
+        raise ConfigError(
+            f"--category: '{category}' is not a category{did_you_mean(category, CATEGORY_ALIASES)}"
+        )
+    wanted_difficulty = DIFFICULTY_ALIASES.get(difficulty.lower()) if difficulty else None
+    if difficulty and wanted_difficulty is None:
+        raise ConfigError(f"--difficulty: '{difficulty}' is not a difficulty (easy, medium, hard)")
+    chosen = [
+        q
+        for q in library.all()
+        if (pack is None or q.pack == pack)
+        and (wanted_category is None or q.category is wanted_category)
+        and (wanted_difficulty is None or q.difficulty is wanted_difficulty)
+    ]
+    if format == "json":
+        rows = [
+            {
+                "id": q.id,
+                "pack": q.pack,
+                "category": q.category.value,
+                "difficulty": q.difficulty.value,
+                "question": q.question,
+            }
+            for q in chosen
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=plural(len(chosen), "question"))
+    for column in ("id", "pack", "category", "difficulty", "question"):
+        table.add_column(column, overflow="fold")
+    for q in chosen:
+        table.add_row(q.id, q.pack, q.category.value, q.difficulty.value, q.question)
+    Console().print(table)
+
+
 @content_app.command("stats")
 def content_stats(
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",

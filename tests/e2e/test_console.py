@@ -223,3 +223,19 @@ def test_ctrl_c_leaves_the_console_at_once_with_bye_and_status_0(tmp_path: Path)
         process.kill()
     assert process.returncode == 0, err
     assert "Bye." in out and "Traceback" not in err
+
+
+def test_content_list_filters_and_grade_suggests_a_near_id(tmp_path: Path) -> None:
+    import json
+
+    env = {"PRACTICEBOT_BUNDLED_CONTENT": "false", "PRACTICEBOT_CONTENT_PATHS": str(MINI_PACK)}
+    listed = _run(["content", "list", "--category", "technical", "--format", "json"], "", tmp_path, **env)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert (
+        rows and {r["category"] for r in rows} == {"technical"} and "mini-canary" in {r["id"] for r in rows}
+    )
+    near = _run(["grade", "mini-canry"], "an answer", tmp_path, **env)
+    assert near.returncode == 2 and "did you mean mini-canary?" in near.stderr
+    wrong = _run(["content", "list", "--category", "fundamentls"], "", tmp_path, **env)
+    assert wrong.returncode == 2 and "did you mean fundamentals?" in wrong.stderr

@@ -80,3 +80,14 @@ def test_days() -> None:
     assert parse_days("weekdays") == ("mon", "tue", "wed", "thu", "fri")
     assert parse_days("mon,wed") == ("mon", "wed")
     assert parse_days("funday") is None
+
+
+def test_zones_are_found_whatever_their_case_and_typos_get_a_suggestion() -> None:
+    from bot.commands import ScheduleCmd, UsageProblem, parse
+
+    found = parse("schedule set 09:30 europe/berlin")
+    assert isinstance(found, ScheduleCmd) and found.timezone == "Europe/Berlin"
+    typo = parse("schedule set 09:30 Europe/Berln")
+    assert isinstance(typo, UsageProblem) and "did you mean Europe/Berlin?" in typo.problem
+    category = parse("question fundamentls")
+    assert isinstance(category, UsageProblem) and "did you mean fundamentals?" in category.problem
