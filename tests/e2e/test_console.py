@@ -163,7 +163,8 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
     assert unknown.returncode == 2
     assert (
         unknown.stderr.strip()
-        == "practicebot: QUESTION_ID: no question 'no-such-question' in the loaded packs"
+        == "practicebot: QUESTION_ID: no question 'no-such-question' in the loaded packs; "
+        "`practicebot content list` shows every id"
     )
 
 
