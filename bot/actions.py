@@ -27,16 +27,22 @@ class ActionSpec:
     slow: bool = False  # may post, read a thread back or send DMs: adapters defer before working it
     console_hint: str = ""  # the console has no buttons: what to type instead
     grade: str | None = None  # a self-grade of a revealed review question
+    # Whether the clicker's rights matter (an admin may post or reveal someone else's question); adapters
+    # ask the platform only then.
+    needs_rights: bool = False
 
 
 ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.POST_TO_CHANNEL: ActionSpec(
-        "Post to channel", slow=True, console_hint="/practice question posts to the channel here"
+        "Post to channel",
+        slow=True,
+        needs_rights=True,
+        console_hint="/practice question posts to the channel here",
     ),
     ActionId.ANSWER_PRIVATELY: ActionSpec(
         "Answer privately", opens_form=True, console_hint="type your answer as a plain line"
     ),
-    ActionId.REVEAL: ActionSpec("Reveal", slow=True, console_hint="/practice reveal"),
+    ActionId.REVEAL: ActionSpec("Reveal", slow=True, needs_rights=True, console_hint="/practice reveal"),
     **{
         ActionId(f"grade_{g}"): ActionSpec(g.title(), grade=g, console_hint=f"/practice grade {g}")
         for g in ("again", "hard", "good", "easy")

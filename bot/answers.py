@@ -64,9 +64,10 @@ class _Batches:
                     outcomes = []
                     for incoming in replies:
                         try:
-                            outcomes.append(
-                                await self.answers.tx(partial(self.answers._record_one, incoming))
+                            [alone] = await self.answers.tx(
+                                partial(self.answers._record_all, replies=[incoming])
                             )
+                            outcomes.append(alone)
                         except Exception as exc:
                             outcomes.append(exc)
                 for (_, done), outcome in zip(batch, outcomes, strict=True):
@@ -81,11 +82,10 @@ class _Batches:
 class Answers(EngineCore):
     _batches: _Batches | None = None
 
-    def _record_one(self, incoming: IncomingAnswer, store: Store) -> RecordedAnswer:
-        return self._record(store, incoming, False)
-
-    def _record_all(self, store: Store, *, replies: Sequence[IncomingAnswer]) -> list[RecordedAnswer]:
-        return [self._record(store, incoming, False) for incoming in replies]
+    def _record_all(
+        self, store: Store, *, replies: Sequence[IncomingAnswer], sent_before_reveal: bool = False
+    ) -> list[RecordedAnswer]:
+        return [self._record(store, incoming, sent_before_reveal) for incoming in replies]
 
     async def _record_reply(self, incoming: IncomingAnswer) -> RecordedAnswer:
         if self._batches is None:
@@ -125,12 +125,7 @@ class Answers(EngineCore):
 
     async def record_answers(self, replies: Sequence[IncomingAnswer], *, sent_before_reveal: bool) -> None:
         """Several replies read back from a thread, in one transaction."""
-
-        def work(store: Store) -> None:
-            for reply in replies:
-                self._record(store, reply, sent_before_reveal)
-
-        await self.tx(work)
+        await self.tx(partial(self._record_all, replies=replies, sent_before_reveal=sent_before_reveal))
 
     def _record(
         self,

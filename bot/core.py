@@ -94,7 +94,7 @@ class EngineCore:
 
     def forget_active(self, channel: ChannelRef) -> None:
         """The next command in this channel checks again whether it must be made active (Engine)."""
-        self._active_checked.pop((channel.platform.value, channel.workspace_id, channel.channel_id), None)
+        self._active_checked.pop(channel.key, None)
 
 
 class _NoticingGone:

@@ -161,7 +161,6 @@ class DailyRounds:
         self.engine = engine
         self.concurrency = dict(DEFAULT_CONCURRENCY) | dict(concurrency or {})
         self.lease_renew_every = lease_renew_every
-        self._leases = Leases(engine)  # the sweep's own, set by each deliver_due
 
     @staticmethod
     def due_posts(
@@ -205,7 +204,6 @@ class DailyRounds:
     async def _deliver(self, now: dt.datetime, report: DeliveryReport, leases: Leases) -> None:
         recorder = _PostedRecorder(self.engine, leases)
         pool = _WorkerPool(self.concurrency, report)
-        self._leases = leases
         due = 0
         try:
             # Channels are read, claimed and queued a page at a time, in threads so the sends already
@@ -235,7 +233,7 @@ class DailyRounds:
                     if p.retry_round_id is not None:
                         channel = p.settings.channel
                         label = f"post:{channel.channel_id}"
-                        pool.submit(channel.platform.value, label, self._retry_post, (p, now, report))
+                        pool.submit(channel.platform.value, label, self._retry_post, (p, now, report, leases))
             reveals, reminders = await self.engine.tx(lambda store: self._due_follow_ups(store, now))
             due += len(reveals) + len(reminders)
             leases.hold(r.id for r in reveals)  # renewing a claim another process won is harmless
@@ -330,7 +328,9 @@ class DailyRounds:
         report.posted += 1
         log.debug("daily round posted", extra={"round": round_.id, "channel": round_.channel.channel_id})
 
-    async def _retry_post(self, due: DuePost, now: dt.datetime, report: DeliveryReport) -> None:
+    async def _retry_post(
+        self, due: DuePost, now: dt.datetime, report: DeliveryReport, leases: Leases
+    ) -> None:
         """Take over a post claimed by a process that died: check the platform for the message first."""
         engine, channel = self.engine, due.settings.channel
         assert due.retry_round_id is not None
@@ -347,7 +347,7 @@ class DailyRounds:
             return
         assert round_ is not True
         if round_ is not None:
-            self._leases.hold([round_.id])
+            leases.hold([round_.id])
         question = engine.questions.get(round_.question_id) if round_ else None
         if round_ is None or question is None:
             report.failed.append(f"post:{channel.channel_id}")

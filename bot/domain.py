@@ -34,6 +34,10 @@ class ChannelRef(_Value):
     channel_id: str
     name: PlatformText = ""
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.platform.value, self.workspace_id, self.channel_id)
+
 
 class MemberRef(_Value):
     platform: Platform

@@ -99,7 +99,7 @@ class Engine(Standings):
         per command doubled the latency of every command); this process forgets the check when it marks
         the channel or its workspace inactive itself."""
         now = time.monotonic()
-        key = (channel.platform.value, channel.workspace_id, channel.channel_id)
+        key = channel.key
         if now - self._active_checked.get(key, -ACTIVE_CHECK_SECONDS) < ACTIVE_CHECK_SECONDS:
             return
         if await self.tx(lambda store: store.reactivate_channel(channel)):

@@ -17,7 +17,7 @@ from bot.domain import (
     Visibility,
 )
 from bot.ports import RevealTrouble
-from storage.rows import StoreBase, _channel_key, changed_one, channel_ref_of
+from storage.rows import StoreBase, changed_one, channel_ref_of
 from storage.tables import ChannelRow, RoundRow
 
 
@@ -70,7 +70,7 @@ class RoundStore(StoreBase):
         return self._round(row) if row else None
 
     def round_by_thread(self, thread: ThreadRef) -> Round | None:
-        key = (*_channel_key(thread.channel), thread.message_id)
+        key = (*thread.channel.key, thread.message_id)
         if key in self._rounds_by_thread:
             return self._rounds_by_thread[key]
         channel_id = self._channel_id(thread.channel)

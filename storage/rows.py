@@ -65,12 +65,12 @@ _MEMBER_ID = select(MemberRow.id).where(_MEMBER_KEY)
 _MEMBER_ROW = select(MemberRow).where(_MEMBER_KEY)
 
 
-def _channel_key(ref: ChannelRef) -> tuple[str, str, str]:
-    return (ref.platform.value, ref.workspace_id, ref.channel_id)
-
-
-def _member_key(ref: MemberRef) -> dict[str, str]:
+def _member_params(ref: MemberRef) -> dict[str, str]:
     return {"p": ref.platform.value, "w": ref.workspace_id, "u": ref.user_id}
+
+
+def _channel_params(ref: ChannelRef) -> dict[str, str]:
+    return {"p": ref.platform.value, "w": ref.workspace_id, "c": ref.channel_id}
 
 
 def changed_one(result: Result[Any]) -> bool:
@@ -111,24 +111,23 @@ class StoreBase:
         """The member's row id if they were ever seen: reads never create rows."""
         if ref.key in self._member_ids:
             return self._member_ids[ref.key]
-        found = self.session.scalar(_MEMBER_ID, _member_key(ref))
+        found = self.session.scalar(_MEMBER_ID, _member_params(ref))
         if found is not None:
             self._member_ids[ref.key] = found
         return found
 
     def _channel_id(self, ref: ChannelRef) -> int | None:
-        key = _channel_key(ref)
+        key = ref.key
         if key in self._channel_ids:
             return self._channel_ids[key]
-        found = self.session.scalar(_CHANNEL_ID, dict(zip(("p", "w", "c"), key, strict=True)))
+        found = self.session.scalar(_CHANNEL_ID, _channel_params(ref))
         if found is not None:
             self._channel_ids[key] = found
         return found
 
     def _channel_row(self, ref: ChannelRef, defaults: ChannelSettings | None = None) -> ChannelRow:
         """The channel's row, registered with `defaults` the first time: for writes only."""
-        key = _channel_key(ref)
-        params = dict(zip(("p", "w", "c"), key, strict=True))
+        key, params = ref.key, _channel_params(ref)
         row = self._channel_rows.get(key) or self.session.scalars(_CHANNEL_ROW, params).first()
         if row is None:
             base = defaults or ChannelSettings(channel=ref)
@@ -150,7 +149,7 @@ class StoreBase:
 
     def _member_row_id(self, ref: MemberRef) -> int:
         """The member's row id, registering them (and their current display name): for writes only."""
-        row = self._member_rows.get(ref.key) or self.session.scalars(_MEMBER_ROW, _member_key(ref)).first()
+        row = self._member_rows.get(ref.key) or self.session.scalars(_MEMBER_ROW, _member_params(ref)).first()
         if row is None:
             row = MemberRow(
                 platform=ref.platform.value,
@@ -159,7 +158,7 @@ class StoreBase:
                 display_name=ref.display_name,
             )
             if not self._add_once(row):
-                row = self.session.scalars(_MEMBER_ROW, _member_key(ref)).one()
+                row = self.session.scalars(_MEMBER_ROW, _member_params(ref)).one()
         if ref.display_name and row.display_name != ref.display_name:
             row.display_name = ref.display_name
             self.session.flush()

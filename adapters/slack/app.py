@@ -188,8 +188,7 @@ class SlackHandlers:
         assert press.round_id is not None
         private = PrivateReplies(self.chat, press.channel, press.member, press.response_url)
         try:
-            # Only posting and revealing someone else's question depend on rights; grades are one's own.
-            is_admin = await self.admins.is_admin(press.member) if ACTIONS[action].grade is None else False
+            is_admin = await self.admins.is_admin(press.member) if ACTIONS[action].needs_rights else False
             event = ActionClicked(action, press.round_id, Actor(press.member, is_admin), press.channel)
             await self.deliver(await self.engine.dispatch(event), private)
         except Exception as exc:
