@@ -50,6 +50,8 @@ class Difficulty(StrEnum):
     EASY = "easy"
     MEDIUM = "medium"
     HARD = "hard"
+    # Scope beyond one system: strategy over quarters, fleets of models, many teams. Above hard.
+    STAFF = "staff"
 
 
 class _Strict(BaseModel):

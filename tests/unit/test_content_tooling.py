@@ -111,7 +111,7 @@ CASES = [
         "difficulty: trivial",
         "trivial",
         "q-canary.difficulty",
-        "'trivial' is not one of 'easy', 'medium' or 'hard'",
+        "'trivial' is not one of 'easy', 'medium', 'hard' or 'staff'",
     ),
     (
         "empty key points",
@@ -571,7 +571,7 @@ def test_plain_markdown_list_becomes_a_skeleton_that_lint_reports_as_incomplete(
         f"{file}:{first + 2}: model-drift.category: is still the import placeholder TODO: choose one of "
         "fundamentals, technical, situational, behavioral, problem-solving, cloud-infrastructure",
         f"{file}:{first + 3}: model-drift.difficulty: is still the import placeholder TODO: "
-        "choose one of easy, medium, hard",
+        "choose one of easy, medium, hard, staff",
         f"{file}:{first + 4}: model-drift.topics: is still the import placeholder TODO: "
         "list topic slugs, e.g. [model-monitoring, drift]",
         f"{file}:{first + 5}: model-drift.what_it_tests: is still the import placeholder TODO: "
