@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from bot import cards
-from bot.core import EngineCore
+from bot.assessing import Assessing
 from bot.domain import (
     AnswerResult,
     ChannelRef,
@@ -79,7 +79,7 @@ class _Batches:
             self.writing = False
 
 
-class Answers(EngineCore):
+class Answers(Assessing):
     _batches: _Batches | None = None
 
     def _record_all(
@@ -121,6 +121,12 @@ class Answers(EngineCore):
             recorded = await once()
         if recorded.result is AnswerResult.THREAD_BEING_POSTED:
             return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
+        if recorded.round_id is not None and recorded.result in (
+            AnswerResult.RECORDED,
+            AnswerResult.UPDATED,
+            AnswerResult.LATE,
+        ):
+            self.pregrade_soon(recorded.round_id, incoming.member)
         return recorded
 
     async def record_answers(self, replies: Sequence[IncomingAnswer], *, sent_before_reveal: bool) -> None:

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from bot.actions import ACTIONS, ActionId
 from bot.commands import USAGE, UsageProblem
-from bot.coverage import Coverage
 from bot.domain import (
     Action,
     Attachment,
@@ -23,6 +22,7 @@ from bot.domain import (
     Section,
     StoredAnswer,
 )
+from bot.grading import Assessment
 from bot.questions import Question
 from bot.timing import Slot
 
@@ -80,7 +80,9 @@ def _percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-def reveal_card(round_: Round, question: Question, feedback: Sequence[tuple[StoredAnswer, Coverage]]) -> Card:
+def reveal_card(
+    round_: Round, question: Question, feedback: Sequence[tuple[StoredAnswer, Assessment]]
+) -> Card:
     sections = [
         Section(heading="Question", body=question.question),
         Section(heading="Model answer", body=question.model_answer.strip()),
@@ -119,7 +121,7 @@ def reveal_card(round_: Round, question: Question, feedback: Sequence[tuple[Stor
     )
 
 
-def feedback_card(question: Question, answer: StoredAnswer, coverage: Coverage, awarded: int) -> Card:
+def feedback_card(question: Question, answer: StoredAnswer, coverage: Assessment, awarded: int) -> Card:
     sections = [
         Section(heading="Covered", bullets=coverage.covered or ("none of the key points yet",)),
         Section(heading="Missed", bullets=coverage.missed or ("nothing: every key point covered",)),

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from bot.coverage import vocabulary
 from bot.domain import Card, ChannelRef, ChannelSettings, IncomingAnswer, MemberRef, ThreadRef
+from bot.grading import Grader, LexicalGrader
 from bot.ports import ChannelUnreachable, ChatPort, Clock, QuestionSource, Store, UnitOfWork
 from bot.scoring import ScoringRules
 
@@ -42,6 +43,7 @@ class EngineCore:
         clock: Clock,
         chat: Mapping[str, ChatPort],
         config: EngineConfig | None = None,
+        grader: Grader | None = None,
     ) -> None:
         self.uow = uow
         self.questions = questions
@@ -52,6 +54,12 @@ class EngineCore:
         self.schedule_listeners: list[Callable[[], Awaitable[None]]] = []
         # The bank's words: an answer word among them is never graded as a typo of a key-point term.
         self.known_words = vocabulary(questions.all())
+        # The default grader is also what a failing configured grader falls back to.
+        fallback = getattr(grader, "fallback", None)
+        self.fallback_grader = (
+            fallback if isinstance(fallback, LexicalGrader) else LexicalGrader(self.known_words)
+        )
+        self.grader: Grader = grader or self.fallback_grader
         # Channels a command recently found active, by key, with when (see Engine._reactivate).
         self._active_checked: dict[tuple[str, str, str], float] = {}
 

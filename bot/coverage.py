@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -153,3 +154,37 @@ def assess(
         hit = any(term_in(tokens(term), parsed) for term in point.terms)
         (covered if hit else missed).append(point.label)
     return Coverage(tuple(covered), tuple(missed))
+
+
+# Where one statement of an answer ends: evidence quoted for a key point is the statement that made it.
+_STATEMENT_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def statements(answer: str) -> list[str]:
+    return [s.strip() for s in _STATEMENT_END.split(answer) if s.strip()]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Which key points an answer covers, each with the statement of the answer that shows it."""
+
+    evidence: dict[str, str]
+    name_dropping: bool = False
+
+
+def assess_with_evidence(
+    answer: str, key_points: Sequence[KeyPoint], known_words: frozenset[str] = frozenset()
+) -> Evidence:
+    coverage = assess(answer, key_points, known_words)
+    if not coverage.covered:
+        return Evidence({}, coverage.name_dropping)
+    parts = [(text, Answer.parse(text, known_words)) for text in statements(answer)]
+    evidence: dict[str, str] = {}
+    for point in key_points:
+        if point.label not in coverage.covered:
+            continue
+        terms = [tokens(term) for term in point.terms]
+        quote = next((text for text, parsed in parts if any(term_in(t, parsed) for t in terms)), "")
+        # A term spread over two statements still counts; its evidence is then the answer's start.
+        evidence[point.label] = quote or answer.strip()[:200]
+    return Evidence(evidence)

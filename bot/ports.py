@@ -21,6 +21,7 @@ from bot.domain import (
     ThreadRef,
     Visibility,
 )
+from bot.grading import Assessment
 from bot.questions import Question
 
 T = TypeVar("T")
@@ -278,7 +279,21 @@ class AnswersAndVotes(Protocol):
 
     def vote_counts(self, round_id: int) -> dict[int, int]: ...
 
-    def save_feedback(self, answer_id: int, coverage: float, covered_points: Sequence[str]) -> None: ...
+
+class Grades(Protocol):
+    def cached_assessment(
+        self, question_id: str, answer_hash: str, grader: str, model: str
+    ) -> Assessment | None: ...
+
+    def save_assessment(
+        self, question_id: str, answer_hash: str, assessment: Assessment, now: dt.datetime
+    ) -> bool: ...
+
+    def save_feedback(self, answer_id: int, assessment: Assessment) -> None:
+        """The assessment the reveal used: score, covered points and every verdict, on the answer."""
+        ...
+
+    def answer_assessment(self, answer_id: int) -> Assessment | None: ...
 
 
 class Ledger(Protocol):
@@ -342,6 +357,7 @@ class Store(
     Rounds,
     DailyRoundsRepo,
     AnswersAndVotes,
+    Grades,
     Ledger,
     Reviews,
     ProcessedEvents,

@@ -7,7 +7,6 @@ import logging
 
 from bot import cards
 from bot.answers import Answers
-from bot.coverage import Coverage, assess
 from bot.domain import (
     Card,
     ChannelRef,
@@ -21,6 +20,7 @@ from bot.domain import (
     Visibility,
 )
 from bot.events import Actor, CommandContext
+from bot.grading import Assessment, answer_hash
 from bot.ports import ChatPort, Store
 from bot.questions import Category, Difficulty, Question
 from bot.review import first_card
@@ -29,7 +29,8 @@ from bot.selection import choose, filter_pool
 
 log = logging.getLogger("practicebot.engine")
 
-Feedback = list[tuple[StoredAnswer, Coverage, int]]
+Feedback = list[tuple[StoredAnswer, Assessment, int]]
+Grades = dict[int, tuple[str, Assessment]]  # answer id -> (hash of the text graded, its assessment)
 
 # A reveal that fails is retried after 1, 2, 4 ... minutes, at most an hour apart; from the third failure on
 # it is logged as an error (and `practicebot schedule list` shows it all along).
@@ -184,7 +185,10 @@ class Rounds(Answers):
                 await self._catch_up_thread(round_.thread)
             # Feedback and points first (idempotent: the ledger refuses a second award), then the post, then
             # the status. A crash in between leaves the round 'revealing' for a retry, never scored twice.
-            feedback = await self.tx(lambda store: self._score(store, round_, question))
+            answers = await self.tx(lambda store: store.answers(round_id))
+            graded = await self.grade_all(question, answers)
+            grades = {a.id: (answer_hash(a.text), graded[a.id]) for a in answers}
+            feedback = await self.tx(lambda store: self._score(store, round_, question, grades))
             card = cards.reveal_card(round_, question, [(a, c) for a, c, _ in feedback])
             if round_.thread is None:  # a private round: the reveal goes to whoever asked
                 await self._mark_revealed(round_id)
@@ -204,8 +208,9 @@ class Rounds(Answers):
             )
         return []
 
-    def _score(self, store: Store, round_: Round, question: Question) -> Feedback:
-        """Grade every answer, award points once, queue missed questions for review (one transaction)."""
+    def _score(self, store: Store, round_: Round, question: Question, grades: Grades) -> Feedback:
+        """Award points once for the graded answers, queue missed questions for review (one transaction).
+        An answer that changed since it was graded (or arrived since) is graded here by the default grader."""
         now = self.clock.now()
         # Points only in channel rounds: a private or review question is practice, not a way to farm points.
         scored = round_.visibility is Visibility.PUBLIC
@@ -213,8 +218,14 @@ class Rounds(Answers):
         feedback: Feedback = []
         votes = store.vote_counts(round_.id)
         for answer in store.answers(round_.id):
-            coverage = assess(answer.text, question.key_points, self.known_words)
-            store.save_feedback(answer.id, coverage.score, coverage.covered)
+            graded_hash, coverage = grades.get(answer.id, ("", None))
+            if coverage is None or graded_hash != answer_hash(answer.text):
+                coverage = self.fallback_grader.grade_now(question, answer.text)
+                if self.grader is not self.fallback_grader:
+                    coverage = coverage.model_copy(
+                        update={"fallback": "the answer changed during the reveal"}
+                    )
+            store.save_feedback(answer.id, coverage)
             awarded = 0
             if scored:
                 lines = award_lines(coverage, late=answer.late, votes=votes.get(answer.id, 0), rules=rules)

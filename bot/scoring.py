@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from bot.coverage import Coverage
+from bot.grading import Assessment
 
 
 class ScoringRules(BaseModel):
@@ -23,7 +23,7 @@ class ScoringRules(BaseModel):
 
 
 def award_lines(
-    coverage: Coverage, *, late: bool, votes: int = 0, rules: ScoringRules
+    coverage: Assessment, *, late: bool, votes: int = 0, rules: ScoringRules
 ) -> list[tuple[str, int]]:
     """(reason, points) for one answer. Late answers get feedback, not points."""
     if late:

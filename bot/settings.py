@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -101,6 +101,19 @@ class Settings(BaseSettings):
         le=100,
         description="daily posts and reveals sent to Discord at once by this replica",
     )
+    grader: Literal["lexical", "llm"] = Field(
+        default="lexical",
+        description="who grades answers: lexical (on this machine) or llm (the endpoint below)",
+    )
+    llm_base_url: str = Field(
+        default="", description="OpenAI-compatible API base, e.g. http://localhost:11434/v1 (Ollama)"
+    )
+    llm_model: str = Field(default="", description="model name the endpoint serves, e.g. qwen2.5:14b")
+    llm_api_key: SecretStr | None = Field(default=None, description="sent as the bearer token, if set")
+    llm_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600, description="longest wait for one grade, retry included"
+    )
+    llm_concurrency: int = Field(default=4, ge=1, le=64, description="answers graded by the model at once")
     discord_requests_per_second: float = Field(
         default=40.0,
         gt=0,
@@ -157,6 +170,20 @@ class Settings(BaseSettings):
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
+    @model_validator(mode="after")
+    def _llm_needs_endpoint(self) -> Settings:
+        if self.grader == "llm":
+            missing = [
+                n for n, v in (("llm_base_url", self.llm_base_url), ("llm_model", self.llm_model)) if not v
+            ]
+            if missing:
+                raise ValueError(
+                    "PRACTICEBOT_GRADER=llm needs "
+                    + " and ".join(f"PRACTICEBOT_{m.upper()}" for m in missing)
+                    + " (e.g. http://localhost:11434/v1 and a model name)"
+                )
+        return self
+
     @property
     def platforms_configured(self) -> list[str]:
         return [
@@ -184,8 +211,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "?"
-            name = env_name(field) if field in Settings.model_fields else field
             message = err["msg"].removeprefix("Value error, ")
+            if not err["loc"]:  # a rule across settings: its message names the variables
+                lines.append(message)
+                continue
+            field = str(err["loc"][0])
+            name = env_name(field) if field in Settings.model_fields else field
             lines.append(f"{name}: {message}")
         raise ConfigError("; ".join(lines)) from None

@@ -10,7 +10,9 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.daily import DailyRounds
+from bot.coverage import vocabulary
 from bot.engine import Engine, EngineConfig
+from bot.grading import Grader, LexicalGrader
 from bot.ports import ChatPort, Clock, SystemClock
 from bot.scoring import ScoringRules
 from bot.settings import ConfigError, Settings
@@ -92,6 +94,23 @@ def open_database(settings: Settings, *, migrate: bool = True, schema: str | Non
     return db
 
 
+def build_grader(settings: Settings, library: QuestionLibrary) -> Grader:
+    """The default grader, or a model endpoint's with the default one behind it (PRACTICEBOT_GRADER)."""
+    fallback = LexicalGrader(vocabulary(library.all()))
+    if settings.grader != "llm":
+        return fallback
+    from adapters.llm.grader import LLMGrader  # the openai client loads only when a model is configured
+
+    return LLMGrader(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        timeout=settings.llm_timeout_seconds,
+        concurrency=settings.llm_concurrency,
+        fallback=fallback,
+    )
+
+
 def build_app(
     settings: Settings,
     *,
@@ -116,5 +135,12 @@ def build_app(
             streak_bonus=settings.points_streak_bonus,
         ),
     )
-    engine = Engine(uow=uow, questions=library, clock=clock or SystemClock(), chat=chat, config=config)
+    engine = Engine(
+        uow=uow,
+        questions=library,
+        clock=clock or SystemClock(),
+        chat=chat,
+        config=config,
+        grader=build_grader(settings, library),
+    )
     return App(settings=settings, engine=engine, db=db, library=library, uow=uow)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -197,10 +196,3 @@ class AnswerStore(StoreBase):
             .group_by(VoteRow.answer_id)
         ).all()
         return {answer_id: int(n) for answer_id, n in rows}
-
-    def save_feedback(self, answer_id: int, coverage: float, covered_points: Sequence[str]) -> None:
-        self.session.execute(
-            update(AnswerRow)
-            .where(AnswerRow.id == answer_id)
-            .values(coverage=coverage, covered_points=list(covered_points))
-        )

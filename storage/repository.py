@@ -18,6 +18,7 @@ from bot.ports import Store
 from storage.answers import AnswerStore
 from storage.channels import ChannelStore
 from storage.daily import DailyStore
+from storage.grading import GradingStore
 from storage.ledger import LedgerStore
 from storage.reviews import ReviewStore
 from storage.rounds import RoundStore
@@ -28,7 +29,9 @@ __all__ = ["SqlStore", "SqlUnitOfWork", "channel_row_values"]
 T = TypeVar("T")
 
 
-class SqlStore(ChannelStore, RoundStore, DailyStore, AnswerStore, LedgerStore, ReviewStore):
+class SqlStore(
+    ChannelStore, RoundStore, DailyStore, AnswerStore, GradingStore, LedgerStore, ReviewStore
+):
     """Every repository inside one transaction: the core's `Store` port."""
 
 

@@ -145,6 +145,8 @@ class AnswerRow(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     coverage: Mapped[float | None] = mapped_column(Float, default=None)
     covered_points: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The assessment the reveal used (bot.grading.Assessment as JSON): per-point verdicts and evidence.
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
@@ -205,3 +207,36 @@ class ReviewCardRow(Base):
     reason: Mapped[str] = mapped_column(String(16), default="review")  # "missed" when a round put it here
     last_round_id: Mapped[int | None] = mapped_column(Integer, default=None)  # the round last graded
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class AssessmentRow(Base):
+    """Grades by (question, answer text, grader, model): an answer is sent to a model once, not per reveal."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("question_id", "answer_hash", "grader", "model", name="uq_assessments_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80))
+    answer_hash: Mapped[str] = mapped_column(String(64))
+    grader: Mapped[str] = mapped_column(String(20))
+    model: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class ContestRow(Base):
+    """ "I covered this": an author disputes a missed point; a channel admin accepts or rejects it."""
+
+    __tablename__ = "contests"
+    __table_args__ = (UniqueConstraint("answer_id", "point", name="uq_contests_answer_point"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    point: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | accepted | rejected
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)

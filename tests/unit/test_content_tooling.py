@@ -357,7 +357,7 @@ def test_missing_pack_yaml_and_duplicate_pack_names(tmp_path: Path) -> None:
 
 
 def test_bundled_pack_lints_clean_and_meets_the_counts() -> None:
-    problems, checked = lint_paths([BUNDLED_PACKS_DIR / "mlops"])
+    problems, checked = lint_paths([BUNDLED_PACKS_DIR / "mlops", BUNDLED_PACKS_DIR / "llmops"])
     assert [str(p) for p in problems] == []
     questions = QuestionLibrary.load([], include_bundled=True).all()
     assert checked == len(questions) >= 100
