@@ -121,13 +121,37 @@ def reveal_card(
     )
 
 
-def feedback_card(question: Question, answer: StoredAnswer, coverage: Assessment, awarded: int) -> Card:
-    sections = [
-        Section(heading="Covered", bullets=coverage.covered or ("none of the key points yet",)),
-        Section(heading="Missed", bullets=coverage.missed or ("nothing: every key point covered",)),
-    ]
-    if coverage.name_dropping:
+def _quoted(label: str, evidence: str) -> str:
+    return f"{label}: \u201c{evidence}\u201d" if evidence else label
+
+
+def feedback_card(question: Question, answer: StoredAnswer, assessment: Assessment, awarded: int) -> Card:
+    """What one author sees privately: each point with the words of theirs that earned it, what is missing,
+    what they got wrong, one tip, and which grader said so."""
+    points = {p.label: p for p in assessment.points}
+    covered = tuple(_quoted(label, points[label].evidence) for label in assessment.covered)
+    sections = [Section(heading="Covered", bullets=covered or ("none of the key points yet",))]
+    if assessment.partial:
+        partial = tuple(_quoted(label, points[label].evidence) for label in assessment.partial)
+        sections.append(Section(heading="Partly covered (half credit)", bullets=partial))
+    sections.append(
+        Section(heading="Missed", bullets=assessment.missed or ("nothing: every key point covered",))
+    )
+    if assessment.misconceptions:
+        sections.append(Section(heading="Check these statements", bullets=assessment.misconceptions))
+    if assessment.name_dropping:
         sections.insert(0, Section(heading="Tip", body=NAME_DROP_TIP))
+    elif assessment.tip:
+        sections.append(Section(heading="Tip", body=assessment.tip))
+    if assessment.model:  # a model graded it: say which, as the default grader goes unnamed
+        sections.append(Section(heading="Graded by", body=f"{assessment.grader} ({assessment.model})"))
+    if assessment.fallback:
+        sections.append(
+            Section(
+                heading="Graded by",
+                body=f"the default grader; the model grader was not used: {assessment.fallback}",
+            )
+        )
     if answer.late:
         footer = "Answered after the reveal: feedback only, no points."
     elif awarded:
@@ -136,7 +160,7 @@ def feedback_card(question: Question, answer: StoredAnswer, coverage: Assessment
         footer = "Practice round: feedback only."
     return Card(
         kind=CardKind.NOTICE,
-        title=f"Your feedback: {_percent(coverage.score)} of key points",
+        title=f"Your feedback: {_percent(assessment.score)} of key points",
         sections=tuple(sections),
         footer=footer,
         round_id=answer.round_id,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.daily import DailyRounds
 from bot.coverage import vocabulary
+from bot.daily import DailyRounds
 from bot.engine import Engine, EngineConfig
 from bot.grading import Grader, LexicalGrader
 from bot.ports import ChatPort, Clock, SystemClock

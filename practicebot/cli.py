@@ -299,12 +299,13 @@ def grade(
     """Grade an answer read from stdin: which key points it covers, as at a reveal."""
     from bot.cards import NAME_DROP_TIP
     from bot.commands import did_you_mean
-    from bot.coverage import assess, vocabulary
-    from practicebot.bootstrap import load_library
+    from bot.grading import Assessment
+    from practicebot.bootstrap import build_grader, load_library
 
     if format not in ("text", "json"):
         raise ConfigError("--format: use text or json")
-    library = load_library(load_settings())
+    settings = _settings()
+    library = load_library(settings)
     question = library.get(question_id)
     if question is None:
         hint = did_you_mean(question_id, [q.id for q in library.all()])
@@ -322,31 +323,59 @@ def grade(
         raise ConfigError(
             "stdin: the answer is empty; pipe it in (practicebot grade ID < answer.txt) or type it"
         )
-    coverage = assess(answer, question.key_points, vocabulary(library.all()))
+    grader = build_grader(settings, library)
+
+    async def run() -> Assessment:
+        try:
+            return await grader.grade(question, answer)
+        finally:
+            closer = getattr(grader, "close", None)
+            if closer is not None:
+                await closer()
+
+    result = asyncio.run(run())
     if format == "json":
         typer.echo(
             json.dumps(
                 {
                     "question": question.id,
-                    "covered": list(coverage.covered),
-                    "missed": list(coverage.missed),
-                    "coverage": round(coverage.score, 4),
-                    "name_dropping": coverage.name_dropping,
+                    "grader": result.grader,
+                    "model": result.model,
+                    "covered": list(result.covered),
+                    "partial": list(result.partial),
+                    "missed": list(result.missed),
+                    "coverage": round(result.score, 4),
+                    "name_dropping": result.name_dropping,
+                    "points": [p.model_dump(mode="json") for p in result.points],
+                    "misconceptions": list(result.misconceptions),
+                    "tip": result.tip,
+                    "fallback": result.fallback,
                 },
                 indent=2,
             )
         )
         return
+    points = {p.label: p for p in result.points}
     typer.echo(
-        f"{question.id}: {len(coverage.covered)}/{len(question.key_points)} key points "
-        f"({round(coverage.score * 100)}%)"
+        f"{question.id}: {len(result.covered)}/{len(question.key_points)} key points "
+        f"({round(result.score * 100)}%), graded by {result.grader}"
+        + (f" ({result.model})" if result.model else "")
     )
-    if coverage.name_dropping:
+    if result.fallback:
+        typer.echo(f"  the model grader was not used: {result.fallback}")
+    if result.name_dropping:
         typer.echo(f"  tip: {NAME_DROP_TIP}")
-    for label in coverage.covered:
-        typer.echo(f"  covered: {label}")
-    for label in coverage.missed:
+    for label in result.covered:
+        evidence = points[label].evidence
+        typer.echo(f"  covered: {label}" + (f'  <- "{evidence}"' if evidence else ""))
+    for label in result.partial:
+        typer.echo(f'  partial: {label}  <- "{points[label].evidence}"')
+    for label in result.missed:
         typer.echo(f"  missed:  {label}")
+    for item in result.misconceptions:
+        typer.echo(f"  check:   {item}")
+    if result.tip and not result.name_dropping:
+        typer.echo(f"  tip: {result.tip}")
 
 
 @db_app.command("upgrade")

@@ -194,11 +194,11 @@ class LLMGrader:
             return fallback.model_copy(update={"fallback": reason})
 
     async def _complete(self, messages: list[dict[str, str]]) -> str:
-        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
+        chat: Any = self.client.chat.completions  # messages are plain dicts, as the endpoint sees them
         if self._structured:
             try:
-                response = await self.client.chat.completions.create(
-                    **kwargs, response_format=RESPONSE_FORMAT
+                response = await chat.create(
+                    model=self.model, messages=messages, temperature=0, response_format=RESPONSE_FORMAT
                 )
                 return _content(response)
             except openai.BadRequestError:
@@ -206,7 +206,7 @@ class LLMGrader:
                 # now on (the lenient parser reads what comes back).
                 log.info("endpoint refused json_schema output; asking for plain JSON")
                 self._structured = False
-        response = await self.client.chat.completions.create(**kwargs)
+        response = await chat.create(model=self.model, messages=messages, temperature=0)
         return _content(response)
 
 

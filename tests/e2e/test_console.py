@@ -138,9 +138,11 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
     text = _run(["grade", "mini-canary"], answer, tmp_path, **env)
     assert text.returncode == 0, text.stderr
     assert text.stdout.splitlines() == [
-        "mini-canary: 2/3 key points (67%)",
-        "  covered: Small share of traffic first",
-        "  covered: Automatic rollback",
+        "mini-canary: 2/3 key points (67%), graded by lexical",
+        '  covered: Small share of traffic first  <- "Shift a small percentage of traffic to the canary, and '
+        'roll back automatically if it is worse."',
+        '  covered: Automatic rollback  <- "Shift a small percentage of traffic to the canary, and roll back '
+        'automatically if it is worse."',
         "  missed:  Compare metrics against the current model",
     ]
     import json
@@ -150,10 +152,17 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
         "Compare metrics against the current model"
     ]
     assert as_json["name_dropping"] is False
+    assert as_json["grader"] == "lexical" and as_json["fallback"] is None and as_json["partial"] == []
+    assert as_json["points"][0] == {
+        "label": "Small share of traffic first",
+        "verdict": "covered",
+        "evidence": answer,
+    }
+    assert as_json["misconceptions"] == [] and as_json["tip"] == ""
     dropped = "Argo Rollouts, Flagger, Istio, Prometheus and Grafana. Then a canary with a rollback."
     text = _run(["grade", "mini-canary"], dropped, tmp_path, **env)
     assert text.stdout.splitlines()[:2] == [
-        "mini-canary: 0/3 key points (0%)",
+        "mini-canary: 0/3 key points (0%), graded by lexical",
         "  tip: Most of your answer names tools, techniques or buzzwords. A key point counts when you say "
         "what you would do with one and why, the way you would in an interview.",
     ]
