@@ -4,7 +4,9 @@ stemmed. Both sides of every comparison go through `tokens`."""
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -48,7 +50,16 @@ STOPWORDS = frozenset(
         "their",
     ]
 )
-_stemmer = snowballstemmer.stemmer("english")
+# A stemmer keeps its word in its own fields while it works: one per thread (graders run off the event loop,
+# several at once).
+_local = threading.local()
+
+
+def _stemmer() -> Any:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 # British spellings, in the American form the stemmer reads as one word ("optimise"/"optimize" stem to
@@ -67,7 +78,7 @@ _BRITISH = (
 def _stem(word: str) -> str:
     for pattern, american in _BRITISH:
         word = pattern.sub(american, word)
-    stem: str = _stemmer.stemWord(word)
+    stem: str = _stemmer().stemWord(word)
     return stem
 
 

@@ -1,0 +1,219 @@
+"""Grading benchmark: how well a grader (the port in bot/grading.py) agrees with human judgements, per
+labelled set and per kind of answer, and how much coverage it hands to answers that should earn little.
+
+Every labelled set in bench/ (answers written blind to the matcher, each key point judged by a person) is
+graded through the same `Grader.grade` the bot uses. "Covered" is the positive class; a `partial` verdict
+counts as covered for precision and recall, and half in the coverage score, as in the bot.
+
+Goals (issue 13), on the final test set: precision >= 0.92, recall >= 0.85; buzzword-prose and vague answers
+at most 1/3 mean coverage; plain-words expert answers at least 1/2.
+
+    .venv/bin/python bench/grading_eval.py                       # development sets, per set and per kind
+    .venv/bin/python bench/grading_eval.py --verbose             # plus every disagreement
+    .venv/bin/python bench/grading_eval.py --final               # the final test set: ONE summary line
+    .venv/bin/python bench/grading_eval.py --grader llm --llm-base-url http://localhost:11434/v1 \\
+        --llm-model qwen2.5:14b                                  # any OpenAI-compatible endpoint
+
+The final test set (grading_final.yaml) is looked at only through its summary line: `--final` prints
+nothing else, and `--verbose` is refused with it. Write a fresh one before each tuning round.
+Always exits 0 unless the arguments are wrong: it measures, it does not pass or fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.coverage import vocabulary  # noqa: E402
+from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
+from content.library import QuestionLibrary  # noqa: E402
+
+BENCH = Path(__file__).parent
+FINAL = BENCH / "grading_final.yaml"
+DEVELOPMENT = [
+    BENCH / "coverage_eval.yaml",
+    BENCH / "coverage_heldout.yaml",
+    BENCH / "coverage_namedrop.yaml",
+    BENCH / "grading_adversarial.yaml",
+]
+# Kinds that should earn little, and the one that should earn a lot (issue 13's goals).
+LOW_KINDS = ("buzzword-prose", "vague")
+HIGH_KIND = "plain-expert"
+
+
+@dataclass(frozen=True)
+class Item:
+    set_name: str
+    number: int
+    question_id: str
+    kind: str
+    answer: str
+    points: dict[str, bool]
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    coverage: float = 0.0
+    answers: int = 0
+
+    def add(self, item: Item, result: Assessment) -> None:
+        got = {p.label for p in result.points if p.verdict is not Verdict.MISSED}
+        for label, expected in item.points.items():
+            hit = label in got
+            self.tp += expected and hit
+            self.fp += (not expected) and hit
+            self.fn += expected and not hit
+            self.tn += (not expected) and not hit
+        self.coverage += result.score
+        self.answers += 1
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def mean_coverage(self) -> float:
+        return self.coverage / self.answers if self.answers else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"precision={self.precision:.3f} recall={self.recall:.3f} mean_coverage={self.mean_coverage:.2f} "
+            f"answers={self.answers} tp={self.tp} fp={self.fp} fn={self.fn} tn={self.tn}"
+        )
+
+
+def load(path: Path, library: QuestionLibrary) -> list[Item]:
+    raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = []
+    for number, entry in enumerate(raw["answers"], start=1):
+        question = library.get(entry["question"])
+        if question is None:
+            raise SystemExit(f"{path.name} answer {number}: no question {entry['question']!r}")
+        labels = {p.label for p in question.key_points}
+        if set(entry["points"]) != labels:
+            raise SystemExit(f"{path.name} answer {number}: points do not match {question.id}'s key points")
+        items.append(
+            Item(path.stem, number, question.id, entry["kind"], entry["answer"], dict(entry["points"]))
+        )
+    return items
+
+
+def make_grader(args: argparse.Namespace, library: QuestionLibrary) -> Grader:
+    fallback = LexicalGrader(vocabulary(library.all()))
+    if args.grader == "lexical":
+        return fallback
+    from adapters.llm.grader import LLMGrader
+
+    if not (args.llm_base_url and args.llm_model):
+        raise SystemExit("--grader llm needs --llm-base-url and --llm-model")
+    return LLMGrader(
+        base_url=args.llm_base_url,
+        model=args.llm_model,
+        api_key=os.environ.get("PRACTICEBOT_LLM_API_KEY"),
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        fallback=fallback,
+    )
+
+
+async def grade_all(grader: Grader, library: QuestionLibrary, items: Sequence[Item]) -> list[Assessment]:
+    async def one(item: Item) -> Assessment:
+        question = library.get(item.question_id)
+        assert question is not None
+        return await grader.grade(question, item.answer)
+
+    try:
+        return list(await asyncio.gather(*(one(item) for item in items)))
+    finally:
+        closer = getattr(grader, "close", None)
+        if closer is not None:
+            await closer()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--grader", choices=("lexical", "llm"), default="lexical")
+    parser.add_argument("--llm-base-url", default=os.environ.get("PRACTICEBOT_LLM_BASE_URL", ""))
+    parser.add_argument("--llm-model", default=os.environ.get("PRACTICEBOT_LLM_MODEL", ""))
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per answer (llm)")
+    parser.add_argument("--concurrency", type=int, default=4, help="answers graded at once (llm)")
+    parser.add_argument("--final", action="store_true", help="the final test set, summary line only")
+    parser.add_argument("--data", type=Path, action="append", help="a labelled set (repeatable)")
+    parser.add_argument("--verbose", action="store_true", help="list every disagreement")
+    args = parser.parse_args(argv)
+    if args.final and args.verbose:
+        parser.error("the final test set is looked at only through its summary line: no --verbose")
+
+    library = QuestionLibrary.load()
+    paths = [FINAL] if args.final else (args.data or DEVELOPMENT)
+    items = [item for path in paths for item in load(path, library)]
+    grader = make_grader(args, library)
+    started = time.perf_counter()
+    results = asyncio.run(grade_all(grader, library, items))
+    elapsed = time.perf_counter() - started
+    fallbacks = sum(r.fallback is not None for r in results)
+
+    overall, by_set, by_kind = Tally(), defaultdict(Tally), defaultdict(Tally)
+    for item, result in zip(items, results, strict=True):
+        overall.add(item, result)
+        by_set[item.set_name].add(item, result)
+        by_kind[item.kind].add(item, result)
+    low = Tally()
+    for kind in LOW_KINDS:
+        for item, result in zip(items, results, strict=True):
+            if item.kind == kind:
+                low.add(item, result)
+    name = grader.name + (f"({grader.model})" if grader.model else "")
+    if args.final:
+        print(
+            f"final grader={name} precision={overall.precision:.3f} recall={overall.recall:.3f} "
+            f"buzzword+vague_coverage={low.mean_coverage:.2f} "
+            f"plain_expert_coverage={by_kind[HIGH_KIND].mean_coverage:.2f} answers={overall.answers} "
+            f"fallbacks={fallbacks}"
+        )
+        return 0
+    print(f"grader={name} {overall.summary()} fallbacks={fallbacks} seconds={elapsed:.1f}")
+    print("by set:")
+    for set_name, tally in by_set.items():
+        print(f"  {set_name:<20} {tally.summary()}")
+    print("by kind:")
+    for kind, tally in sorted(by_kind.items()):
+        print(f"  {kind:<15} {tally.summary()}")
+    if args.verbose:
+        print("disagreements:")
+        for item, result in zip(items, results, strict=True):
+            got = {p.label: p for p in result.points}
+            for label, expected in item.points.items():
+                hit = got[label].verdict is not Verdict.MISSED
+                if hit != expected:
+                    tag = "FN" if expected else "FP"
+                    print(
+                        f"  {tag} {item.set_name}#{item.number} {item.question_id} [{item.kind}] {label}"
+                        + (f" <- {got[label].evidence!r}" if hit else "")
+                    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
