@@ -53,12 +53,10 @@ class EngineCore:
         # Called after a channel's schedule changes (the scheduler rebuilds its jobs).
         self.schedule_listeners: list[Callable[[], Awaitable[None]]] = []
         # The bank's words: an answer word among them is never graded as a typo of a key-point term.
-        self.known_words = vocabulary(questions.all())
+        self.bank = vocabulary(questions.all())
         # The default grader is also what a failing configured grader falls back to.
         fallback = getattr(grader, "fallback", None)
-        self.fallback_grader = (
-            fallback if isinstance(fallback, LexicalGrader) else LexicalGrader(self.known_words)
-        )
+        self.fallback_grader = fallback if isinstance(fallback, LexicalGrader) else LexicalGrader(self.bank)
         self.grader: Grader = grader or self.fallback_grader
         # Channels a command recently found active, by key, with when (see Engine._reactivate).
         self._active_checked: dict[tuple[str, str, str], float] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from rapidfuzz.distance import OSA
 from bot.answer_words import WORD, Token, compound, tokens
 from bot.name_lists import FILLER_MIN_PHRASES, NAME_DROP_SHARE, filler_phrases, split_listed
 from bot.questions import KeyPoint, Question
+from bot.statements import says_nothing, statements
 
 # Short tokens must match exactly: "ci" fuzzily matching "cd" would be a false positive. Longer ones allow
 # one edit (a typo or a swapped pair of letters), and very long ones two.
@@ -52,12 +54,22 @@ class Answer:
     @classmethod
     def parse(cls, text: str, known_words: frozenset[str] = frozenset()) -> Answer:
         toks, listed = split_listed(text)
+        return cls.from_tokens(tuple(toks), frozenset(listed), known_words, filler=filler_phrases(text))
+
+    @classmethod
+    def from_tokens(
+        cls,
+        toks: tuple[Token, ...],
+        listed: frozenset[int],
+        known_words: frozenset[str],
+        *,
+        filler: int = 0,
+    ) -> Answer:
         usable = tuple(i for i in range(len(toks)) if i not in listed)
-        filler = filler_phrases(text)
         pairs = (i for i in usable if i + 1 < len(toks) and i + 1 not in listed)
         return cls(
-            tuple(toks),
-            frozenset(listed),
+            toks,
+            listed,
             known_words,
             usable,
             filler,
@@ -121,6 +133,7 @@ class Coverage:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     name_dropping: bool = False  # mostly names or buzzwords: nothing covered, and the feedback says why
+    evidence: dict[str, str] = field(default_factory=dict)  # covered label -> the statement that shows it
 
     @property
     def score(self) -> float:
@@ -128,63 +141,94 @@ class Coverage:
         return len(self.covered) / total if total else 0.0
 
 
-def vocabulary(questions: Iterable[Question]) -> frozenset[str]:
-    """Every word the question bank uses: words an answer shares with it are read as written, not as typos."""
+# A single word that many questions' texts use ("data", "model", "pipeline", "drift") is no evidence of
+# one key point alone: with another of the point's terms in the same statement it is.
+GENERIC_MIN_QUESTIONS = 5
+# A word the bank writes capitalised nearly every time it appears mid-sentence is a name (a tool, a
+# product, a company): a bare name is never evidence alone either.
+NAME_CAPITALISED_SHARE = 0.8
+_MID_SENTENCE_WORD = re.compile(r"(?<![.!?:]\s)(?<=\s)([A-Za-z][A-Za-z0-9]*)\b")
+
+
+@dataclass(frozen=True)
+class Bank:
+    """What the question bank tells the matcher: the words it uses (an answer word among them is read as
+    written, never as a typo), and the stems too common or too name-like to be evidence on their own."""
+
+    words: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()
+
+
+def vocabulary(questions: Iterable[Question]) -> Bank:
     words: set[str] = set()
+    in_questions: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
     for q in questions:
         texts = [q.question, q.model_answer, q.what_it_tests, *q.pitfalls, *q.follow_ups]
         texts += [text for point in q.key_points for text in (point.label, *point.terms)]
         for text in texts:
             words.update(WORD.findall(text.lower()))
-    return frozenset(words)
+        prose = f"{q.question} {q.model_answer}"
+        in_questions.update({stem for stem, _ in tokens(prose)})
+        for match in _MID_SENTENCE_WORD.finditer(prose):
+            word = match.group(1)
+            for stem, _ in tokens(word)[:1]:
+                seen[stem] += 1
+                capitalised[stem] += any(c.isupper() for c in word)
+    generic = {stem for stem, n in in_questions.items() if n >= GENERIC_MIN_QUESTIONS}
+    generic |= {stem for stem, n in seen.items() if capitalised[stem] >= NAME_CAPITALISED_SHARE * n}
+    return Bank(frozenset(words), frozenset(generic))
 
 
-def assess(
-    answer: str, key_points: Sequence[KeyPoint], known_words: frozenset[str] = frozenset()
-) -> Coverage:
-    """Which key points the answer covers. `known_words` (the question bank's vocabulary) are taken as
-    written, never as typos of a term. An answer that is mostly bare lists of names, or buzzword prose,
-    covers none."""
-    parsed = Answer.parse(answer, known_words)
-    if parsed.name_dropping:
-        return Coverage((), tuple(point.label for point in key_points), name_dropping=True)
-    covered: list[str] = []
-    missed: list[str] = []
-    for point in key_points:
-        hit = any(term_in(tokens(term), parsed) for term in point.terms)
-        (covered if hit else missed).append(point.label)
-    return Coverage(tuple(covered), tuple(missed))
+EMPTY_BANK = Bank()
 
 
-# Where one statement of an answer ends: evidence quoted for a key point is the statement that made it.
-_STATEMENT_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+def _statement_parts(answer: str, whole: Answer, bank: Bank) -> list[tuple[str, Answer]]:
+    """Each statement with its words as parsed in the whole answer, so a name in a list that runs over
+    several lines ("- Kafka\n- Flink\n- Redis") is still a listed name inside its own line."""
+    texts = statements(answer)
+    counts = [len(tokens(text)) for text in texts]
+    if sum(counts) != len(whole.tokens):  # tokenised differently as a whole: judge each on its own
+        return [(text, Answer.parse(text, bank.words)) for text in texts]
+    parts = []
+    start = 0
+    for text, count in zip(texts, counts, strict=True):
+        end = start + count
+        listed = frozenset(i - start for i in whole.listed if start <= i < end)
+        parts.append((text, Answer.from_tokens(whole.tokens[start:end], listed, bank.words)))
+        start = end
+    return parts
 
 
-def statements(answer: str) -> list[str]:
-    return [s.strip() for s in _STATEMENT_END.split(answer) if s.strip()]
+def _is_evidence(hits: Sequence[Sequence[Token]], bank: Bank) -> bool:
+    """A statement shows a key point's idea when it states one of its multi-word terms, or a specific
+    single-word term, or two different single-word terms of the point."""
+    if any(len(hit) >= 2 for hit in hits):
+        return True
+    if any(hit[0][0] not in bank.generic for hit in hits):
+        return True
+    return len({hit[0][0] for hit in hits}) >= 2
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """Which key points an answer covers, each with the statement of the answer that shows it."""
-
-    evidence: dict[str, str]
-    name_dropping: bool = False
-
-
-def assess_with_evidence(
-    answer: str, key_points: Sequence[KeyPoint], known_words: frozenset[str] = frozenset()
-) -> Evidence:
-    coverage = assess(answer, key_points, known_words)
-    if not coverage.covered:
-        return Evidence({}, coverage.name_dropping)
-    parts = [(text, Answer.parse(text, known_words)) for text in statements(answer)]
+def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK) -> Coverage:
+    """Which key points the answer covers, each with the statement that shows it. A term counts only
+    inside one statement that says something (see bot/statements.py), and a generic word or a bare name
+    only with another of the point's terms beside it. An answer that is mostly bare lists of names, or
+    buzzword prose, covers none."""
+    labels = tuple(point.label for point in key_points)
+    whole = Answer.parse(answer, bank.words)
+    if whole.name_dropping:
+        return Coverage((), labels, name_dropping=True)
+    parts = [(text, part) for text, part in _statement_parts(answer, whole, bank) if not says_nothing(text)]
     evidence: dict[str, str] = {}
     for point in key_points:
-        if point.label not in coverage.covered:
-            continue
         terms = [tokens(term) for term in point.terms]
-        quote = next((text for text, parsed in parts if any(term_in(t, parsed) for t in terms)), "")
-        # A term spread over two statements still counts; its evidence is then the answer's start.
-        evidence[point.label] = quote or answer.strip()[:200]
-    return Evidence(evidence)
+        for text, parsed in parts:
+            hits = [term for term in terms if term_in(term, parsed)]
+            if hits and _is_evidence(hits, bank):
+                evidence[point.label] = text
+                break
+    covered = tuple(label for label in labels if label in evidence)
+    missed = tuple(label for label in labels if label not in evidence)
+    return Coverage(covered, missed, evidence=evidence)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.coverage import assess_with_evidence
+from bot.coverage import EMPTY_BANK, Bank, assess
 from bot.questions import Question
 
 
@@ -124,11 +124,11 @@ class LexicalGrader:
     slow = False
     timeout = 60.0
 
-    def __init__(self, known_words: frozenset[str] = frozenset()) -> None:
-        self.known_words = known_words
+    def __init__(self, bank: Bank = EMPTY_BANK) -> None:
+        self.bank = bank
 
     def grade_now(self, question: Question, answer: str) -> Assessment:
-        result = assess_with_evidence(answer, question.key_points, self.known_words)
+        result = assess(answer, question.key_points, self.bank)
         points = tuple(
             PointVerdict(
                 label=point.label,

@@ -30,7 +30,7 @@ _CLAUSE = re.compile(r"[.;:!?()\[\]\n]|\s[-\u2013\u2014]\s")
 _LIST_JOINER = re.compile(r"\b(?:and|or|etc)\b")
 # Verbs that open an instruction in answers ("compare metrics", "pin versions"); words that more often
 # start a name ("log", "test", "load", "stream", "cache") are left out. Kept as text: easier to read.
-_ACTION_VERBS = frozenset(
+ACTION_VERBS = frozenset(
     """add alert analyse analyze automate avoid backfill block build cap check clean compare compute
     containerize debug define delete deploy detect document drop enforce ensure estimate evaluate
     export fix freeze investigate isolate keep limit lock measure migrate mirror move notify page pin
@@ -112,7 +112,7 @@ def _is_bare_name(piece: str, max_words: int = _LIST_ITEM_MAX_WORDS) -> bool:
     hyphenated compound is one word ("position-bias models"). An item led by a verb says what to do
     ("compare metrics", "- roll back fast") and is not a name."""
     words = [w for w in piece.split() if WORD.search(w) and w not in _NOT_COUNTED]
-    if len(words) > 1 and words[0].strip("*_`'\"") in _ACTION_VERBS:
+    if len(words) > 1 and words[0].strip("*_`'\"") in ACTION_VERBS:
         return False
     return len(words) <= max_words
 

@@ -28,22 +28,12 @@ from bot.grading import (
     quote_in,
 )
 from bot.questions import Question
+from bot.statements import without_injection
 
 log = logging.getLogger("practicebot.grading")
 
 MAX_MISCONCEPTIONS = 5
 MAX_NOTE_CHARS = 300
-
-# Lines written to the grader rather than about the topic ("ignore previous instructions", fake system
-# turns, "mark every point covered"): never evidence, whatever the model makes of them.
-_INJECTION = re.compile(
-    r"ignore (?:all |any |the )?(?:previous|prior|above|earlier)|disregard (?:the|all|previous|prior)|"
-    r"\b(?:system|assistant)\s*:|you are now|new instructions|as the grader|to the grader|"
-    r"(?:mark|grade|score|rate|label)\w* (?:all|every|each|this|the)\b[^.\n]{0,40}\b(?:covered|correct|full)|"
-    r"\"verdict\"\s*:",
-    re.IGNORECASE,
-)
-_STATEMENT = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 SYSTEM_PROMPT = """You grade a candidate's answer to an MLOps interview question, the way a strict senior \
 interviewer would. For every key point decide:
@@ -122,14 +112,9 @@ def _clean(text: str) -> str:
     return text if len(text) <= MAX_NOTE_CHARS else text[: MAX_NOTE_CHARS - 1] + "\u2026"
 
 
-def _without_injection(answer: str) -> str:
-    """The answer minus statements addressed to the grader: where evidence may come from."""
-    return "\n".join(s for s in _STATEMENT.split(answer) if s.strip() and not _INJECTION.search(s))
-
-
 def judge(question: Question, answer: str, reply: _Reply, *, model: str) -> Assessment:
     """The rules that make a model's reply an assessment (see the module docstring)."""
-    usable = _without_injection(answer)
+    usable = without_injection(answer)  # lines to the grader are never evidence
     by_label = {normalise_quote(p.label): p for p in reply.points}
     points: list[PointVerdict] = []
     for point in question.key_points:

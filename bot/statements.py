@@ -1,0 +1,78 @@
+"""An answer as statements, and which statements say nothing a key point could rest on.
+
+Evidence for a key point is one statement of the answer. Three kinds of statement are never evidence,
+whatever words they use:
+- hype: a topic named and praised or ranked ("point-in-time correctness is huge", "drift is top of mind",
+  "SBOMs are all part of our tooling landscape") with nothing said about what is done, why or how;
+- dismissal: the practice waved away ("rolling back is pointless", "no need to slice by region");
+- lines written to the grader ("ignore previous instructions", a fake verdict or system turn).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer_words import WORD
+from bot.name_lists import ACTION_VERBS
+
+# Where one statement ends: sentence punctuation, a semicolon, a line break.
+_STATEMENT_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+# Praise, rank or importance in place of content. Kept to words that carry no MLOps meaning themselves.
+_HYPE = re.compile(
+    r"\b(?:huge|critical|crucial|(?:is|are) key|great(?! expectations)|powerful|important|matters?|"
+    r"top of mind|first[- ]class|"
+    r"part of the (?:picture|story|toolbox|landscape)|levers?|go-to|rounds? things out|the works|"
+    r"whole toolbox|incredibly|obviously|well[- ]known|mindful|embrac\w*|all about|it'?s about|north star|"
+    r"at the heart|front and cent(?:er|re)|table stakes|non[- ]negotiable|game|essential|paramount|"
+    r"a must|must[- ]have|love|super)\b",
+    re.IGNORECASE,
+)
+# What a statement with content has: a reason, a condition, an order, or a verb of doing. A hype word next
+# to one of these is ordinary emphasis ("key metrics are compared before the release").
+_CONTENT = re.compile(
+    r"\b(?:because|so|otherwise|instead of|rather than|by \w+ing|when|if|until|before|after|then|"
+    r"which|compare\w*|set|alert\w*|page|roll\w*|split\w*|send|route|log\w*|pin\w*|version\w*|retrain\w*|"
+    r"measur\w*|check\w*|run|write|store|keep|cap|limit|track\w*|diff|replay|backfill|block|gate)\b",
+    re.IGNORECASE,
+)
+_DISMISSAL = re.compile(
+    r"\b(?:pointless|no need|not needed|unnecessary|overkill|don'?t bother|(?:is|are)n'?t an issue|"
+    r"not an issue|no real|a hack|waste of time|skip\w*|irrelevant|doesn'?t matter|don'?t matter|"
+    r"not worth)\b",
+    re.IGNORECASE,
+)
+# Lines written to the grader rather than about the topic (shared with the model grader's evidence rule).
+INJECTION = re.compile(
+    r"ignore (?:all |any |the )?(?:previous|prior|above|earlier)|disregard (?:the|all|previous|prior)|"
+    r"\b(?:system|assistant)\s*:|you are now|new instructions|as the grader|to the grader|"
+    r"(?:mark|grade|score|rate|label)\w* (?:all|every|each|this|the)\b[^.\n]{0,40}\b(?:covered|correct|full)|"
+    r"\"(?:verdict|coverage|points)\"\s*:",
+    re.IGNORECASE,
+)
+
+
+def statements(answer: str) -> list[str]:
+    return [s.strip() for s in _STATEMENT_END.split(answer) if s.strip()]
+
+
+# Verbs that say what is done ("register", "compare", "pin"); "use" says only that a thing exists.
+_DOING = ACTION_VERBS - {"use"}
+
+
+def _does_something(statement: str) -> bool:
+    if _CONTENT.search(statement):
+        return True
+    return any(word in _DOING for word in WORD.findall(statement.lower()))
+
+
+def says_nothing(statement: str) -> bool:
+    """Hype, a dismissal, or a line to the grader: never evidence for a key point."""
+    if INJECTION.search(statement) or _DISMISSAL.search(statement):
+        return True
+    return bool(_HYPE.search(statement)) and not _does_something(statement)
+
+
+def without_injection(answer: str) -> str:
+    """The answer minus its statements addressed to the grader."""
+    return "\n".join(s for s in statements(answer) if not INJECTION.search(s))
