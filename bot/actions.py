@@ -18,6 +18,15 @@ class ActionId(StrEnum):
     GRADE_HARD = "grade_hard"
     GRADE_GOOD = "grade_good"
     GRADE_EASY = "grade_easy"
+    # "I covered this" on a missed point of one's feedback; the number is the key point's on the card.
+    CONTEST_1 = "contest_1"
+    CONTEST_2 = "contest_2"
+    CONTEST_3 = "contest_3"
+    CONTEST_4 = "contest_4"
+    CONTEST_5 = "contest_5"
+    CONTEST_6 = "contest_6"
+    CONTEST_7 = "contest_7"
+    CONTEST_8 = "contest_8"
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,8 @@ class ActionSpec:
     # Whether the clicker's rights matter (an admin may post or reveal someone else's question); adapters
     # ask the platform only then.
     needs_rights: bool = False
+    # A contest of this key point (1-based); the action's value is then the answer's id, not a round's.
+    contest_point: int | None = None
 
 
 ACTIONS: dict[ActionId, ActionSpec] = {
@@ -47,7 +58,17 @@ ACTIONS: dict[ActionId, ActionSpec] = {
         ActionId(f"grade_{g}"): ActionSpec(g.title(), grade=g, console_hint=f"/practice grade {g}")
         for g in ("again", "hard", "good", "easy")
     },
+    **{
+        ActionId(f"contest_{n}"): ActionSpec(
+            f"I covered #{n}", contest_point=n, console_hint=f"/practice contest {n}"
+        )
+        for n in range(1, 9)
+    },
 }
+
+
+def contest_action(point: int) -> ActionId:
+    return ActionId(f"contest_{point}")
 
 
 def parse_action(action_id: str) -> ActionId | None:

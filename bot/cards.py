@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.actions import ACTIONS, ActionId
+from bot.actions import ACTIONS, ActionId, contest_action
 from bot.commands import USAGE, UsageProblem
 from bot.domain import (
     Action,
@@ -14,6 +14,8 @@ from bot.domain import (
     Card,
     CardKind,
     ChannelSettings,
+    Contest,
+    ContestStatus,
     LeaderboardPeriod,
     LeaderboardRow,
     MemberStats,
@@ -129,14 +131,16 @@ def feedback_card(question: Question, answer: StoredAnswer, assessment: Assessme
     """What one author sees privately: each point with the words of theirs that earned it, what is missing,
     what they got wrong, one tip, and which grader said so."""
     points = {p.label: p for p in assessment.points}
+    number = {p.label: n for n, p in enumerate(assessment.points, start=1)}
     covered = tuple(_quoted(label, points[label].evidence) for label in assessment.covered)
     sections = [Section(heading="Covered", bullets=covered or ("none of the key points yet",))]
     if assessment.partial:
-        partial = tuple(_quoted(label, points[label].evidence) for label in assessment.partial)
+        partial = tuple(
+            f"#{number[label]} " + _quoted(label, points[label].evidence) for label in assessment.partial
+        )
         sections.append(Section(heading="Partly covered (half credit)", bullets=partial))
-    sections.append(
-        Section(heading="Missed", bullets=assessment.missed or ("nothing: every key point covered",))
-    )
+    missed = tuple(f"#{number[label]} {label}" for label in assessment.missed)
+    sections.append(Section(heading="Missed", bullets=missed or ("nothing: every key point covered",)))
     if assessment.misconceptions:
         sections.append(Section(heading="Check these statements", bullets=assessment.misconceptions))
     if assessment.name_dropping:
@@ -158,13 +162,74 @@ def feedback_card(question: Question, answer: StoredAnswer, assessment: Assessme
         footer = f"+{awarded} points"
     else:
         footer = "Practice round: feedback only."
+    # "I covered this": one button per missed or partial point, carrying the answer's id.
+    contestable = [number[label] for label in (*assessment.partial, *assessment.missed)]
+    actions = tuple(
+        Action(id=contest_action(n).value, label=ACTIONS[contest_action(n)].label, value=str(answer.id))
+        for n in sorted(contestable)
+    )
+    if contestable:
+        sections.append(
+            Section(
+                heading="Think the grader missed something?",
+                body="Contest a point and a channel admin will look: /practice contest N "
+                "(N from the list above).",
+            )
+        )
     return Card(
         kind=CardKind.NOTICE,
         title=f"Your feedback: {_percent(assessment.score)} of key points",
         sections=tuple(sections),
         footer=footer,
+        actions=actions,
         round_id=answer.round_id,
     )
+
+
+def contest_opened_card(contest: Contest, *, created: bool) -> Card:
+    if not created:
+        text = (
+            f"You already contested \u201c{contest.point}\u201d "
+            f"(contest #{contest.id}, {contest.status.value})."
+        )
+    else:
+        text = (
+            f"Contest #{contest.id} recorded: \u201c{contest.point}\u201d. It changes nothing on its own: a "
+            "channel admin accepts it (the point then counts) or rejects it."
+        )
+    return notice_card(text, title="Contest")
+
+
+def contests_card(contests: Sequence[Contest]) -> Card:
+    if not contests:
+        return notice_card("No open contests in this channel.", title="Contests")
+    sections = tuple(
+        Section(
+            heading=f"#{c.id} \u00b7 {c.member.label} \u00b7 {c.question_id}",
+            body=f"Point: {c.point}\nAnswer: {_clip(c.answer_text, 600)}",
+        )
+        for c in contests
+    )
+    return Card(
+        kind=CardKind.NOTICE,
+        title=f"Open contests ({len(contests)})",
+        sections=sections,
+        footer="Decide with /practice contest accept ID [reason] or /practice contest reject ID [reason].",
+    )
+
+
+def contest_decided_card(contest: Contest, awarded: int) -> Card:
+    verdict = "accepted: the point now counts" if contest.status is ContestStatus.ACCEPTED else "rejected"
+    text = f"Contest #{contest.id} ({contest.member.label}, \u201c{contest.point}\u201d) {verdict}."
+    if awarded:
+        text += f" +{awarded} point{'' if awarded == 1 else 's'} to {contest.member.label}."
+    if contest.reason:
+        text += f" Reason: {contest.reason}"
+    return notice_card(text, title="Contest decided")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def leaderboard_card(
@@ -258,11 +323,17 @@ def notice_card(text: str, *, title: str = "practicebot") -> Card:
     return Card(kind=CardKind.NOTICE, title=title, sections=(Section(body=text),))
 
 
-def topics_card(counts: dict[str, int], total: int) -> Card:
-    bullets = tuple(f"{name}: {n} questions" for name, n in sorted(counts.items()))
-    return Card(
-        kind=CardKind.TOPICS, title=f"Topics ({total} questions)", sections=(Section(bullets=bullets),)
-    )
+def topics_card(counts: dict[str, int], total: int, packs: dict[str, int] | None = None) -> Card:
+    bullets = tuple(f"{name}: {_questions(n)}" for name, n in sorted(counts.items()))
+    sections = [Section(heading="Categories", bullets=bullets)]
+    if packs:
+        pack_lines = tuple(f"{name}: {_questions(n)}" for name, n in sorted(packs.items()))
+        sections.insert(0, Section(heading="Packs (/practice config packs LIST)", bullets=pack_lines))
+    return Card(kind=CardKind.TOPICS, title=f"Topics ({_questions(total)})", sections=tuple(sections))
+
+
+def _questions(n: int) -> str:
+    return f"{n} question" if n == 1 else f"{n} questions"
 
 
 def channel_card(settings: ChannelSettings) -> Card:

@@ -49,7 +49,12 @@ USAGE: dict[str, tuple[str, str]] = {
         "config show | categories LIST|all | difficulty LIST|all | packs LIST|all | answers thread|private",
         "what the channel is asked and how it answers (admins)",
     ),
-    "topics": ("topics", "the categories and how many questions each has"),
+    "contest": (
+        "contest N | contest accept ID [REASON] | contest reject ID [REASON]",
+        "dispute missed point N of your latest feedback; admins accept or reject contests",
+    ),
+    "contests": ("contests", "the channel's open contests (admins decide them)"),
+    "topics": ("topics", "the packs and categories, and how many questions each has"),
     "help": ("help [command]", "this list"),
 }
 
@@ -142,6 +147,23 @@ class ConfigCmd:
 
 
 @dataclass(frozen=True)
+class ContestCmd:
+    point: int  # the key point's number on the feedback card, from 1
+
+
+@dataclass(frozen=True)
+class DecideContestCmd:
+    contest_id: int
+    accept: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ContestsCmd:
+    pass
+
+
+@dataclass(frozen=True)
 class UsageProblem:
     """What was wrong with a command, for the usage card."""
 
@@ -161,4 +183,7 @@ Command = (
     | HelpCmd
     | ScheduleCmd
     | ConfigCmd
+    | ContestCmd
+    | DecideContestCmd
+    | ContestsCmd
 )

@@ -19,6 +19,9 @@ from bot.command_values import (
     Command,
     ConfigAction,
     ConfigCmd,
+    ContestCmd,
+    ContestsCmd,
+    DecideContestCmd,
     GradeCmd,
     HelpCmd,
     LeaderboardCmd,
@@ -42,6 +45,9 @@ __all__ = [
     "Command",
     "ConfigAction",
     "ConfigCmd",
+    "ContestCmd",
+    "ContestsCmd",
+    "DecideContestCmd",
     "GradeCmd",
     "HelpCmd",
     "LeaderboardCmd",
@@ -142,6 +148,19 @@ def _parse_grade(args: list[str]) -> Command | UsageProblem:
         got = f"'{' '.join(args)}'" if args else "nothing"
         return UsageProblem(f"grade takes one of again, hard, good, easy (got {got})", "grade", GRADES)
     return GradeCmd(args[0].lower())
+
+
+def _parse_contest(args: list[str]) -> Command | UsageProblem:
+    if len(args) == 1 and args[0].isdigit() and int(args[0]) >= 1:
+        return ContestCmd(int(args[0]))
+    if len(args) >= 2 and args[0].lower() in ("accept", "reject") and args[1].lstrip("#").isdigit():
+        reason = " ".join(args[2:]).strip()
+        return DecideContestCmd(int(args[1].lstrip("#")), args[0].lower() == "accept", reason)
+    got = f"'{' '.join(args)}'" if args else "nothing"
+    return UsageProblem(
+        f"contest takes a key point number from your feedback, or accept|reject and a contest id (got {got})",
+        "contest",
+    )
 
 
 def _parse_stats(args: list[str]) -> Command | UsageProblem:
@@ -341,6 +360,8 @@ _PARSERS: dict[str, Callable[[list[str]], Command | UsageProblem]] = {
     "grade": _parse_grade,
     "schedule": _parse_schedule,
     "config": _parse_config,
+    "contest": _parse_contest,
+    "contests": _no_args(ContestsCmd(), "contests"),
     "topics": _no_args(TopicsCmd(), "topics"),
     "help": _parse_help,
 }

@@ -144,6 +144,27 @@ class StoredAnswer(_Value):
     covered_points: tuple[str, ...] = ()
 
 
+class ContestStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Contest(_Value):
+    """ "I covered this": an author disputes a point the grader missed; a channel admin decides."""
+
+    id: int
+    answer_id: int
+    round_id: int
+    channel: ChannelRef
+    member: MemberRef
+    question_id: str
+    point: str
+    status: ContestStatus
+    reason: str = ""
+    answer_text: str = ""
+
+
 class ReviewState(_Value):
     """A member's spaced-repetition card for one question."""
 

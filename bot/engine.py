@@ -12,6 +12,9 @@ from bot.actions import ACTIONS, ActionId
 from bot.commands import (
     ConfigAction,
     ConfigCmd,
+    ContestCmd,
+    ContestsCmd,
+    DecideContestCmd,
     GradeCmd,
     HelpCmd,
     LeaderboardCmd,
@@ -25,6 +28,7 @@ from bot.commands import (
     UsageProblem,
     parse,
 )
+from bot.contests import Contests
 from bot.core import EngineConfig
 from bot.domain import Card, ChannelRef, ChannelSettings, RecordedAnswer, Reply, VoteResult
 from bot.events import (
@@ -42,7 +46,6 @@ from bot.events import (
 from bot.ports import Store
 from bot.questions import Category
 from bot.review import Grade
-from bot.standings import Standings
 from bot.timing import local_date, next_slots
 
 __all__ = ["CommandContext", "Engine", "EngineConfig"]
@@ -53,7 +56,7 @@ log = logging.getLogger("practicebot.engine")
 ACTIVE_CHECK_SECONDS = 300.0
 
 
-class Engine(Standings):
+class Engine(Contests):
     # --- the one entry for incoming events ----------------------------------------------------------------
 
     @overload
@@ -109,6 +112,8 @@ class Engine(Standings):
     async def click(self, event: ActionClicked) -> list[Reply]:
         """A card button. Form-opening actions never get here: the adapter shows the form."""
         spec = ACTIONS[event.action]
+        if spec.contest_point is not None:  # the action's value is the answer's id
+            return [await self.contest(event.actor.member, spec.contest_point, answer_id=event.round_id)]
         if spec.grade is not None:
             member = event.actor.member
             return [await self.review_grade(member, event.channel, Grade(spec.grade), event.round_id)]
@@ -145,9 +150,17 @@ class Engine(Standings):
                 return [await self.stats_reply(ctx, who)]
             case TopicsCmd():
                 counts = {c.value: 0 for c in Category}
+                packs: dict[str, int] = {}
                 for q in self.questions.all():
                     counts[q.category.value] += 1
-                return [Reply(card=cards.topics_card(counts, len(self.questions.all())))]
+                    packs[q.pack or "custom"] = packs.get(q.pack or "custom", 0) + 1
+                return [Reply(card=cards.topics_card(counts, len(self.questions.all()), packs))]
+            case ContestCmd(point=point):
+                return [await self.contest(ctx.member, point, ctx=ctx)]
+            case DecideContestCmd(contest_id=contest_id, accept=accept, reason=reason):
+                return [await self.decide_contest(ctx, contest_id, accept=accept, reason=reason)]
+            case ContestsCmd():
+                return [await self.list_contests(ctx)]
             case ReviewCmd():
                 return await self.review_next(ctx)
             case GradeCmd(grade=how):

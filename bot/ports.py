@@ -10,6 +10,8 @@ from bot.domain import (
     Card,
     ChannelRef,
     ChannelSettings,
+    Contest,
+    ContestStatus,
     IncomingAnswer,
     MemberRef,
     Platform,
@@ -294,6 +296,20 @@ class Grades(Protocol):
         ...
 
     def answer_assessment(self, answer_id: int) -> Assessment | None: ...
+
+    def answer(self, answer_id: int) -> StoredAnswer | None: ...
+
+    def latest_graded_answer(self, channel: ChannelRef, member: MemberRef) -> StoredAnswer | None: ...
+
+    def open_contest(self, answer_id: int, point: str, now: dt.datetime) -> tuple[Contest, bool]: ...
+
+    def contest(self, contest_id: int) -> Contest | None: ...
+
+    def contests(self, channel: ChannelRef | None, status: ContestStatus | None = None) -> list[Contest]: ...
+
+    def decide_contest(
+        self, contest_id: int, status: ContestStatus, reason: str, by: str, now: dt.datetime
+    ) -> bool: ...
 
 
 class Ledger(Protocol):

@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -376,6 +377,69 @@ def grade(
         typer.echo(f"  check:   {item}")
     if result.tip and not result.name_dropping:
         typer.echo(f"  tip: {result.tip}")
+
+
+grading_app = typer.Typer(no_args_is_help=True, help="Grading: contested verdicts as labelled data.")
+app.add_typer(grading_app, name="grading")
+
+
+@grading_app.command("export")
+def grading_export(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="file to write (default: standard output)")
+    ] = None,
+) -> None:
+    """Decided contests in the labelled-set format of bench/, to measure graders on your team's answers."""
+    import yaml
+
+    from bot.domain import ContestStatus
+    from bot.grading import Verdict
+    from practicebot.bootstrap import open_database
+    from storage.repository import SqlUnitOfWork
+
+    settings = _settings()
+    db = open_database(settings)
+    entries: dict[int, dict[str, object]] = {}
+    with SqlUnitOfWork(db)() as store:
+        decided = [c for c in store.contests(None) if c.status is not ContestStatus.OPEN]
+        for contest in decided:
+            entry = entries.get(contest.answer_id)
+            if entry is None:
+                assessment = store.answer_assessment(contest.answer_id)
+                if assessment is None:
+                    continue
+                entry = entries[contest.answer_id] = {
+                    "question": contest.question_id,
+                    "kind": "contested",
+                    "answer": contest.answer_text,
+                    "points": {p.label: p.verdict is not Verdict.MISSED for p in assessment.points},
+                    "note": [],
+                }
+            points = entry["points"]
+            assert isinstance(points, dict)
+            points[contest.point] = contest.status is ContestStatus.ACCEPTED
+            notes = entry["note"]
+            assert isinstance(notes, list)
+            notes.append(
+                f"'{contest.point}' {contest.status.value} by a channel admin"
+                + (f" ({contest.reason})" if contest.reason else "")
+            )
+    db.dispose()
+    answers = [
+        entry | {"note": "; ".join(entry["note"]) + ". Other points are the grader's verdicts."}  # type: ignore[arg-type]
+        for entry in entries.values()
+    ]
+    header = (
+        "# Contested verdicts exported by `practicebot grading export`: each point a channel admin\n"
+        "# decided is a person's judgement; the others are the grader's. Measure with:\n"
+        "#   .venv/bin/python bench/grading_eval.py --data THIS_FILE\n"
+    )
+    text = header + yaml.safe_dump({"answers": answers}, sort_keys=False, allow_unicode=True, width=100)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{plural(len(answers), 'answer')} with contested points written to {out}", err=True)
 
 
 @db_app.command("upgrade")

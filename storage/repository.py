@@ -29,9 +29,7 @@ __all__ = ["SqlStore", "SqlUnitOfWork", "channel_row_values"]
 T = TypeVar("T")
 
 
-class SqlStore(
-    ChannelStore, RoundStore, DailyStore, AnswerStore, GradingStore, LedgerStore, ReviewStore
-):
+class SqlStore(ChannelStore, RoundStore, DailyStore, AnswerStore, GradingStore, LedgerStore, ReviewStore):
     """Every repository inside one transaction: the core's `Store` port."""
 
 

@@ -13,7 +13,7 @@ from adapters.discord import strings
 CUSTOM_ID = "practice:{action}:{round_id}"
 MODAL_CUSTOM_ID = "practice:answer_modal:{round_id}:{nonce}"
 MODAL_KEEP_SECONDS = 600  # how long discord.py keeps the (passive) modal object of a form left open
-TEMPLATE = r"practice:(?P<action>[a-z_]{1,40}):(?P<round_id>[0-9]{1,18})"
+TEMPLATE = r"practice:(?P<action>[a-z][a-z0-9_]{0,39}):(?P<round_id>[0-9]{1,18})"
 ANSWER_MAX_CHARS = 4000  # Discord's limit for a text input
 
 STYLES = {

@@ -249,3 +249,43 @@ def test_content_list_filters_and_grade_suggests_a_near_id(tmp_path: Path) -> No
     assert near.returncode == 2 and "did you mean mini-canary?" in near.stderr
     wrong = _run(["content", "list", "--category", "fundamentls"], "", tmp_path, **env)
     assert wrong.returncode == 2 and "did you mean fundamentals?" in wrong.stderr
+
+
+def test_contest_a_missed_point_then_export_it_as_labelled_data(tmp_path: Path) -> None:
+    env = {
+        "PRACTICEBOT_BUNDLED_CONTENT": "false",
+        "PRACTICEBOT_CONTENT_PATHS": str(MINI_PACK),
+        "PRACTICEBOT_ADMINS": "ana",
+    }
+    script = (
+        "/practice question technical\n"
+        "/as ben\n"
+        "Send a small percentage of traffic to the new model first.\n"
+        "/as ana\n"
+        "/practice reveal\n"
+        "/as ben\n"
+        "/practice contest 3\n"
+        "/as ana\n"
+        "/practice contests\n"
+        "/practice contest accept 1 compared error rates\n"
+    )
+    result = _run(["console"], script, tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "#3 Compare metrics against the current model" in out
+    assert "[contest 3] /practice contest 3" in out or "/practice contest 3" in out
+    assert "Contest #1 recorded" in out and "Open contests (1)" in out
+    assert "Contest #1 (ben, \u201cCompare metrics against the current model\u201d) accepted" in out
+
+    exported = _run(["grading", "export"], "", tmp_path, **env)
+    assert exported.returncode == 0, exported.stderr
+    import yaml
+
+    [entry] = yaml.safe_load(exported.stdout)["answers"]
+    assert entry["question"] == "mini-canary" and entry["kind"] == "contested"
+    assert entry["points"] == {
+        "Small share of traffic first": True,
+        "Automatic rollback": False,
+        "Compare metrics against the current model": True,
+    }
+    assert "accepted by a channel admin (compared error rates)" in entry["note"]

@@ -25,6 +25,12 @@ async def _message_with(bot: DiscordBot, action: ActionId) -> dict:
     if action is ActionId.POST_TO_CHANNEL:
         await bot.command("question", who=BOB)
         message = bot.fake.messages[CHANNEL_ID][-1]
+    elif ACTIONS[action].contest_point:
+        # Contest buttons sit on private feedback (see the flow test below); here one is put on a message
+        # the bot sent, which is all Discord needs to route a click to it.
+        message = await _review(bot)
+        row = message["components"][0]["components"]
+        row.append(dict(row[-1], custom_id=f"practice:{action.value}:1", label="I covered"))
     else:
         message = await _review(bot)
         if ACTIONS[action].grade:
@@ -109,3 +115,19 @@ def test_free_text_suggestions_cover_every_schedule_and_config_action() -> None:
     syntax = USAGE["config"][0].replace("config ", "")
     assert words == {part.split()[0] for part in syntax.split(" | ")}
     assert CHANNEL.channel_id == str(CHANNEL_ID)
+
+
+async def test_a_missed_point_is_contested_from_the_feedback(make_bot: MakeBot) -> None:
+    bot = await make_bot()
+    message = await _review(bot)
+    opened = await bot.click(message, "practice:answer_privately:1", who=BOB)
+    await bot.submit_modal(opened.body["data"], "Small percentage of traffic first, then widen.", who=BOB)
+    revealed = await bot.click(message, "practice:reveal:1", who=BOB)
+    await bot.followups(revealed, count=2)
+    feedback = next(m for m in bot.fake.messages[CHANNEL_ID] if "Your feedback" in embeds_text(m))
+    contest_ids = [c for c in custom_ids(feedback) if c.startswith("practice:contest_")]
+    assert contest_ids and all(c.endswith(":1") for c in contest_ids)  # missed points of answer 1
+    clicked = await bot.click(feedback, contest_ids[0], who=BOB)
+    assert "Contest #1 recorded" in embeds_text(clicked.body)
+    listed = await bot.command("contests", who=BOB)
+    assert "Open contests (1)" in embeds_text(listed.body)
