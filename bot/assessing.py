@@ -26,16 +26,33 @@ PREGRADE_DELAY_SECONDS = 2.0
 
 class Assessing(EngineCore):
     _pregrading: dict[tuple[int, tuple[str, str, str]], asyncio.Task[None]]
+    _in_flight: dict[tuple[str, str, str, str], asyncio.Future[Assessment]]
 
     def _cacheable(self, assessment: Assessment) -> bool:
         # A fallback grade is not the configured grader's: the next attempt should ask the model again.
         return assessment.fallback is None and self.grader.slow
 
     async def grade(self, question: Question, text: str) -> Assessment:
-        """One answer, from the cache when a slow grader already graded this text."""
+        """One answer, from the cache when a slow grader already graded this text. A grade of the same text
+        already under way (an answer graded in the background when the reveal comes) is waited for, within
+        the grader's budget, rather than asked for twice."""
         if not self.grader.slow:
             return await self.grader.grade(question, text)
         key = (question.id, answer_hash(text), self.grader.name, self.grader.model)
+        if not hasattr(self, "_in_flight"):
+            self._in_flight = {}
+        running = self._in_flight.get(key)
+        if running is None:
+            running = self._in_flight[key] = asyncio.ensure_future(self._grade_and_cache(question, text, key))
+            running.add_done_callback(lambda _done: self._in_flight.pop(key, None))
+        try:
+            return await asyncio.wait_for(asyncio.shield(running), self.grader.timeout)
+        except TimeoutError:
+            return await self._fallback(question, text)
+
+    async def _grade_and_cache(
+        self, question: Question, text: str, key: tuple[str, str, str, str]
+    ) -> Assessment:
         cached = await self.tx(lambda store: store.cached_assessment(*key))
         if cached is not None:
             return cached
@@ -45,14 +62,17 @@ class Assessing(EngineCore):
             await self.tx(lambda store: store.save_assessment(key[0], key[1], assessment, now))
         return assessment
 
+    async def _fallback(self, question: Question, text: str) -> Assessment:
+        budget = self.grader.timeout
+        fallback = await self.fallback_grader.grade(question, text)
+        return fallback.model_copy(update={"fallback": f"the model did not answer within {budget:g} s"})
+
     async def _grade_in_time(self, question: Question, text: str) -> Assessment:
         """The grader within its budget (waiting for a free slot included); the default grader otherwise."""
-        budget = self.grader.timeout
         try:
-            return await asyncio.wait_for(self.grader.grade(question, text), budget)
+            return await asyncio.wait_for(self.grader.grade(question, text), self.grader.timeout)
         except TimeoutError:
-            fallback = await self.fallback_grader.grade(question, text)
-            return fallback.model_copy(update={"fallback": f"the model did not answer within {budget:g} s"})
+            return await self._fallback(question, text)
 
     async def grade_all(self, question: Question, answers: Sequence[StoredAnswer]) -> dict[int, Assessment]:
         """Every answer of a round, at once (the grader bounds its own concurrency), by answer id."""
@@ -95,7 +115,7 @@ class Assessing(EngineCore):
             log.warning("background grading failed", exc_info=True)
 
     async def close_grading(self) -> None:
-        for task in list(getattr(self, "_pregrading", {}).values()):
+        for task in [*getattr(self, "_pregrading", {}).values(), *getattr(self, "_in_flight", {}).values()]:
             task.cancel()
         closer = getattr(self.grader, "close", None)
         if closer is not None:
