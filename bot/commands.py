@@ -62,10 +62,19 @@ __all__ = [
     "canonical_timezone",
     "closest",
     "did_you_mean",
+    "needs_rights",
     "parse",
     "parse_days",
     "parse_time",
 ]
+
+
+def needs_rights(command: Command | UsageProblem) -> bool:
+    """Whether the issuer's rights decide what the command does (adapters ask the platform only then):
+    revealing someone else's round, changing settings, deciding contests."""
+    if isinstance(command, RevealCmd | DecideContestCmd):
+        return True
+    return isinstance(command, ScheduleCmd | ConfigCmd) and command.changes_config
 
 
 def _split(text: str) -> list[str]:

@@ -29,7 +29,7 @@ from adapters.slack.render import SlackMessage, render_card
 from adapters.slack.translate import CommandRequest
 from adapters.slack.work import BackgroundWork
 from bot.actions import ACTIONS, ActionId, parse_action
-from bot.commands import ConfigCmd, RevealCmd, ScheduleCmd, parse
+from bot.commands import needs_rights, parse
 from bot.domain import AnswerResult, ChannelRef, MemberRef, Reply, Visibility
 from bot.engine import Engine
 from bot.events import (
@@ -160,11 +160,8 @@ class SlackHandlers:
             await self.apologize("command", exc, private)
 
     async def _is_admin_for(self, request: CommandRequest) -> bool:
-        """Ask Slack only when the answer matters: settings changes and reveals."""
-        command = parse(request.text)
-        if isinstance(command, RevealCmd) or (
-            isinstance(command, ScheduleCmd | ConfigCmd) and command.changes_config
-        ):
+        """Ask Slack only when the answer matters: settings changes, reveals, contest decisions."""
+        if needs_rights(parse(request.text)):
             return await self.admins.is_admin(request.member)
         return False
 

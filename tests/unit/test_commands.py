@@ -8,12 +8,16 @@ import pytest
 
 from bot.commands import (
     ConfigCmd,
+    ContestCmd,
+    ContestsCmd,
+    DecideContestCmd,
     HelpCmd,
     LeaderboardCmd,
     QuestionCmd,
     ScheduleCmd,
     StatsCmd,
     UsageProblem,
+    needs_rights,
     parse,
     parse_days,
 )
@@ -91,3 +95,28 @@ def test_zones_are_found_whatever_their_case_and_typos_get_a_suggestion() -> Non
     assert isinstance(typo, UsageProblem) and "did you mean Europe/Berlin?" in typo.problem
     category = parse("question fundamentls")
     assert isinstance(category, UsageProblem) and "did you mean fundamentals?" in category.problem
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("contest 2", ContestCmd(2)),
+        ("contest accept 3 she said it plainly", DecideContestCmd(3, True, "she said it plainly")),
+        ("contest reject #4", DecideContestCmd(4, False, "")),
+        ("contests", ContestsCmd()),
+    ],
+)
+def test_contest_commands(line: str, expected: object) -> None:
+    assert parse(line) == expected
+
+
+@pytest.mark.parametrize("line", ["contest", "contest zero", "contest accept", "contest 0", "contests 2"])
+def test_bad_contest_commands_get_usage(line: str) -> None:
+    assert isinstance(parse(line), UsageProblem)
+
+
+def test_rights_matter_for_reveals_settings_changes_and_contest_decisions() -> None:
+    assert needs_rights(parse("reveal")) and needs_rights(parse("contest accept 1"))
+    assert needs_rights(parse("schedule pause")) and needs_rights(parse("config packs mlops"))
+    assert not needs_rights(parse("contest 2")) and not needs_rights(parse("schedule show"))
+    assert not needs_rights(parse("contests")) and not needs_rights(parse("question"))
