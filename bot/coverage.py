@@ -201,14 +201,17 @@ def _statement_parts(answer: str, whole: Answer, bank: Bank) -> list[tuple[str, 
     return parts
 
 
-def _is_evidence(hits: Sequence[Sequence[Token]], bank: Bank) -> bool:
+def _is_evidence(
+    hits: Sequence[Sequence[Token]], bank: Bank, label_stems: frozenset[str], statement: Answer
+) -> bool:
     """A statement shows a key point's idea when it states one of its multi-word terms, or a specific
-    single-word term, or two different single-word terms of the point."""
+    single-word term, or two different words of the point (its terms or its label)."""
     if any(len(hit) >= 2 for hit in hits):
         return True
     if any(hit[0][0] not in bank.generic for hit in hits):
         return True
-    return len({hit[0][0] for hit in hits}) >= 2
+    found = {hit[0][0] for hit in hits}
+    return len(found) >= 2 or bool((label_stems - found) & statement.stems)
 
 
 def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK) -> Coverage:
@@ -224,9 +227,12 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
     evidence: dict[str, str] = {}
     for point in key_points:
         terms = [tokens(term) for term in point.terms]
+        # The label's own words are the point's idea too: "roll back" beside "automatically" states
+        # "Automatic rollback" where "roll back" alone does not.
+        label_stems = frozenset(stem for stem, _ in tokens(point.label))
         for text, parsed in parts:
             hits = [term for term in terms if term_in(term, parsed)]
-            if hits and _is_evidence(hits, bank):
+            if hits and _is_evidence(hits, bank, label_stems, parsed):
                 evidence[point.label] = text
                 break
     covered = tuple(label for label in labels if label in evidence)
