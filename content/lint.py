@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.coverage import term_can_match
+from bot.answer_words import tokens
+from bot.coverage import Bank, term_can_match, vocabulary
 from content.loader import (
     BUNDLED_PACKS_DIR,
     MANIFEST_NAME,
@@ -16,14 +17,28 @@ from content.loader import (
 )
 
 
-def _question_problems(pack: LoadedPack) -> list[Problem]:
-    """Checks that need a valid question: key points whose terms the matcher can never find."""
+def _question_problems(pack: LoadedPack, bank: Bank) -> list[Problem]:
+    """Checks that need a valid question: key points whose terms the matcher can never find, and key points
+    that only generic words or bare names could earn (the grader never takes one of those alone)."""
     problems = []
     for q in pack.questions:
         file, line = pack.locations[q.id]
         lines = pack.field_lines.get(q.id, {})
         for i, point in enumerate(q.key_points):
             field = f"key_points.{i}.terms"
+            parsed = [tokens(t) for t in point.terms]
+            alone = [t for t in parsed if len(t) >= 2 or (len(t) == 1 and t[0][0] not in bank.generic)]
+            if not alone and any(parsed):
+                problems.append(
+                    Problem(
+                        file,
+                        lines.get(field, lines.get("key_points", line)),
+                        f"{q.id}.{field}",
+                        f"every term of '{point.label}' is a single common word or a bare name, which the "
+                        "grader never takes as evidence alone; add terms of two or more words that state the "
+                        "idea, e.g. 'roll back automatically'",
+                    )
+                )
             dead = [t for t in point.terms if not term_can_match(t)]
             if len(dead) == len(point.terms):
                 problems.append(
@@ -76,8 +91,9 @@ def lint_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
     problems = [p for pack in packs for p in pack.problems]
     problems += cross_pack_problems(packs)
     problems += _pack_name_problems(packs)
+    bank = vocabulary(q for pack in packs for q in pack.questions)
     for pack in packs:
-        problems += _question_problems(pack)
+        problems += _question_problems(pack, bank)
     return sorted(set(problems))
 
 

@@ -386,6 +386,17 @@ def test_bundled_pack_lints_clean_and_meets_the_counts() -> None:
     assert off == {}
 
 
+def test_the_bundled_bank_covers_llmops_and_staff_scope() -> None:
+    """Issue 15: at least 150 questions, 40 of them LLMOps over all six categories, 12 staff-level."""
+    questions = QuestionLibrary.load([], include_bundled=True).all()
+    llmops = [q for q in questions if q.pack == "llmops"]
+    assert len(questions) >= 150 and len(llmops) >= 40
+    assert {q.category for q in llmops} == set(Category)
+    assert {q.pack for q in questions} == {"mlops", "llmops"}
+    staff = [q for q in questions if q.difficulty is Difficulty.STAFF]
+    assert len(staff) >= 12 and {q.pack for q in staff} == {"mlops", "llmops"}
+
+
 # --- import -----------------------------------------------------------------------------------------
 
 COLUMNS = [
@@ -802,3 +813,15 @@ def test_the_bot_process_refuses_or_skips_at_start(tmp_path: Path) -> None:
         f"WARNING practicebot.content content file skipped: {root / 'bad.yaml'}:4: q-broken.category:"
         in lenient.stderr
     )
+
+
+def test_lint_names_a_key_point_that_only_bare_names_could_earn(tmp_path: Path) -> None:
+    answer = "model_answer: Send a small share of traffic to the new model, compare metrics, then roll back"
+    names_only = BASE.replace(
+        answer, "model_answer: Send a small share of traffic with Argo and Flagger, then roll back"
+    ).replace("terms: [small percentage, canary]", "terms: [Argo, Flagger]")
+    root = _pack(tmp_path, names_only)
+    [problem] = _lint(root)
+    expected = "key_points.0.terms: every term of 'Small share of traffic first' is a single common word"
+    assert expected in problem
+    assert _lint(_pack(tmp_path, BASE, name="fine")) == []
