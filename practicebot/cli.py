@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -123,6 +123,29 @@ def run() -> None:
     asyncio.run(_service(settings))
 
 
+class StartError(Exception):
+    """A platform could not be reached at start: one line for the operator, exit 1."""
+
+
+_API_SETTING = {"slack": "PRACTICEBOT_SLACK_API_URL", "discord": "PRACTICEBOT_DISCORD_API_URL"}
+
+
+def start_failure(platform: str, exc: Exception) -> str:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    setting = _API_SETTING.get(platform, "the platform's API URL")
+    return (
+        f"could not start {platform}: {reason}. Check this machine's network access (DNS, proxy, firewall) "
+        f"to the {platform.title()} API, and {setting} if you set it"
+    )
+
+
+async def _stop_quietly(adapter: Any) -> None:
+    try:
+        await adapter.stop()
+    except Exception:
+        log.debug("adapter did not stop cleanly after a failed start", exc_info=True)
+
+
 async def _service(settings: Settings) -> None:
     """Long-running mode: stdin is ignored; SIGTERM/SIGINT stop it cleanly."""
     from practicebot.bootstrap import build_app
@@ -139,7 +162,13 @@ async def _service(settings: Settings) -> None:
     health = None
     try:
         for adapter in adapters:
-            await adapter.start(bot.engine)
+            try:
+                await adapter.start(bot.engine)
+            except BaseException as exc:
+                await _stop_quietly(adapter)  # close the sessions it opened before failing
+                if isinstance(exc, Exception) and not isinstance(exc, ConfigError):
+                    raise StartError(start_failure(adapter.name, exc)) from None
+                raise
             started.append(adapter)
         if health_server_needed(adapters):
             from adapters.health import HealthServer
@@ -460,5 +489,8 @@ def main() -> None:
     except ConfigError as exc:
         print(f"practicebot: {exc}", file=sys.stderr)
         sys.exit(2)
+    except StartError as exc:
+        print(f"practicebot: {exc}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

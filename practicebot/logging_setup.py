@@ -19,6 +19,11 @@ class KeyValueFormatter(logging.Formatter):
         return line
 
 
+def _not_voice_notice(record: logging.LogRecord) -> bool:
+    """discord.py warns at every start that voice libraries are missing; this bot never uses voice."""
+    return "voice will NOT be supported" not in record.getMessage()
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter())
@@ -28,3 +33,6 @@ def configure_logging(level: str) -> None:
     # Library chatter (SQL, HTTP) only when asked for.
     for noisy in ("sqlalchemy", "alembic", "aiohttp", "discord", "slack_bolt", "slack_sdk", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    logging.getLogger("discord.client").addFilter(_not_voice_notice)
+    # The model grader's client logs each retry at INFO with the endpoint's URL: WARNING says it already.
+    logging.getLogger("openai").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -289,3 +289,29 @@ def test_contest_a_missed_point_then_export_it_as_labelled_data(tmp_path: Path) 
         "Compare metrics against the current model": True,
     }
     assert "accepted by a channel admin (compared error rates)" in entry["note"]
+
+
+@pytest.mark.parametrize(
+    ("env", "platform"),
+    [
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "PRACTICEBOT_SLACK_API_URL": "http://127.0.0.1:9/api/",
+            },
+            "slack",
+        ),
+        ({"DISCORD_TOKEN": "abc", "PRACTICEBOT_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"}, "discord"),
+    ],
+)
+def test_an_unreachable_platform_at_start_is_one_line_and_exit_1(
+    tmp_path: Path, env: dict[str, str], platform: str
+) -> None:
+    result = _run(["run"], "", tmp_path, **env)  # fails before any port is bound
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [lines[-1]] and lines[0].startswith(
+        f"practicebot: could not start {platform}: Cannot connect"
+    )
+    assert "Unclosed" not in result.stderr and "Traceback" not in result.stderr
