@@ -184,7 +184,12 @@ class Answers(Assessing):
         log.info("answer recorded", extra={"round": round_.id, "result": result.value, "chars": len(text)})
         notice = cards.notice_card(" ".join(notices), title="About your answer") if notices else None
         return RecordedAnswer(
-            result=result, round_id=round_.id, truncated=truncated, notice=notice, chars=saved.total_chars
+            result=result,
+            round_id=round_.id,
+            truncated=truncated,
+            notice=notice,
+            chars=saved.total_chars,
+            question_id=round_.question_id,
         )
 
     @staticmethod

@@ -57,7 +57,7 @@ def question_card(
         kind=CardKind.QUESTION,
         title=f"{question.category.value.replace('-', ' ').title()} · {question.difficulty.value}",
         sections=(Section(body=question.question), Section(body=how)),
-        footer=f"question {question.id}",
+        footer=f"question {question.id} · round #{round_.id}",
         actions=tuple(a.model_copy(update={"value": str(round_.id)}) for a in actions),
         round_id=round_.id,
     )
@@ -115,9 +115,9 @@ def reveal_card(
         actions = tuple(a.model_copy(update={"value": str(round_.id)}) for a in GRADE_ACTIONS)
     return Card(
         kind=CardKind.REVEAL,
-        title="Reveal",
+        title=f"Reveal · round #{round_.id}",
         sections=tuple(sections),
-        footer=f"question {question.id}",
+        footer=f"question {question.id} · round #{round_.id}",
         actions=actions,
         round_id=round_.id,
     )
@@ -184,6 +184,14 @@ def feedback_card(question: Question, answer: StoredAnswer, assessment: Assessme
         actions=actions,
         round_id=answer.round_id,
     )
+
+
+def still_open_card(older: Round, newer: Round) -> Card:
+    text = (
+        f"Round #{older.id} ({older.question_id}) is still open: answers in its thread stay with it, and "
+        f"plain answers now go to round #{newer.id}. /practice reveal {older.id} reveals the older one."
+    )
+    return notice_card(text, title="Two open rounds here")
 
 
 def contest_opened_card(contest: Contest, *, created: bool) -> Card:

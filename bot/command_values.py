@@ -35,7 +35,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # (syntax, what it does): the help card and every usage card are built from this one table.
 USAGE: dict[str, tuple[str, str]] = {
     "question": ("question [category] [difficulty]", "get a practice question (filters optional)"),
-    "reveal": ("reveal", "show the model answer of the open question, with feedback and points"),
+    "reveal": (
+        "reveal [ROUND]",
+        "show the model answer of the open question (or of round ROUND), with feedback and points",
+    ),
     "leaderboard": ("leaderboard [week|month|all] [channel|workspace]", "points ranking"),
     "stats": ("stats [@member]", "rounds answered, coverage and points"),
     "review": ("review", "your next spaced-repetition question, privately"),
@@ -67,7 +70,7 @@ class QuestionCmd:
 
 @dataclass(frozen=True)
 class RevealCmd:
-    pass
+    round_id: int | None = None  # None: the newest open round (yours first if private)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,14 @@ def _parse_grade(args: list[str]) -> Command | UsageProblem:
     return GradeCmd(args[0].lower())
 
 
+def _parse_reveal(args: list[str]) -> Command | UsageProblem:
+    if not args:
+        return RevealCmd()
+    if len(args) == 1 and args[0].lstrip("#").isdigit():
+        return RevealCmd(int(args[0].lstrip("#")))
+    return UsageProblem(f"reveal takes at most a round number, like 12 (got '{' '.join(args)}')", "reveal")
+
+
 def _parse_contest(args: list[str]) -> Command | UsageProblem:
     if len(args) == 1 and args[0].isdigit() and int(args[0]) >= 1:
         return ContestCmd(int(args[0]))
@@ -361,7 +369,7 @@ def _parse_config(args: list[str]) -> Command | UsageProblem:
 _PARSERS: dict[str, Callable[[list[str]], Command | UsageProblem]] = {
     "question": _parse_question,
     "q": _parse_question,
-    "reveal": _no_args(RevealCmd(), "reveal"),
+    "reveal": _parse_reveal,
     "leaderboard": _parse_leaderboard,
     "top": _parse_leaderboard,
     "stats": _parse_stats,

@@ -212,6 +212,7 @@ class RecordedAnswer(_Value):
     truncated: bool = False
     notice: Card | None = None  # something to tell the author privately (truncation, lateness)
     chars: int = 0  # the whole answer as stored now (all its messages), what the author is told
+    question_id: str = ""  # of the round it went to, so the author is told which question it answers
 
 
 # --- Cards: what the engine asks adapters to show, in platform-neutral form -------------------------------

@@ -142,8 +142,8 @@ class Engine(Contests):
                     difficulty=difficulty,
                     visibility=ctx.question_visibility,
                 )
-            case RevealCmd():
-                return await self.reveal_latest(ctx)
+            case RevealCmd(round_id=round_id):
+                return await self.reveal_latest(ctx, round_id)
             case LeaderboardCmd(period=period, workspace=workspace):
                 return [Reply(card=await self.leaderboard_card(ctx, period, workspace=workspace))]
             case StatsCmd(member=who):

@@ -86,11 +86,14 @@ class Rounds(Answers):
         card = cards.question_card(round_, question, private=private)
         if private:
             return [Reply(card=card)]
+        older = await self.open_round(channel)  # still open: its answers stay with it, say so
         message_id = await self.chat_for(channel).post_round(channel, card)
         await self.record_posted(round_.id, message_id)
         log.info(
             "round posted", extra={"round": round_.id, "question": question.id, "channel": channel.channel_id}
         )
+        if older is not None and older.id != round_.id:
+            return [Reply(card=cards.still_open_card(older, round_))]
         return []
 
     async def record_posted(self, round_id: int, message_id: str) -> None:
@@ -132,7 +135,16 @@ class Rounds(Answers):
             )
         )
 
-    async def reveal_latest(self, ctx: CommandContext) -> list[Reply]:
+    async def reveal_latest(self, ctx: CommandContext, round_id: int | None = None) -> list[Reply]:
+        """`/practice reveal [ROUND]`: the round named, or the newest open one (the caller's private
+        question first, when newer)."""
+        if round_id is not None:
+            named = await self.tx(lambda store: store.round(round_id))
+            if named is None or named.channel.key != ctx.channel.key:
+                text = f"There is no round #{round_id} in this channel."
+                return [Reply(card=cards.notice_card(text))]
+            return await self.reveal(round_id, by=Actor(ctx.member, ctx.is_admin))
+
         def work(store: Store) -> Round | None:
             public = store.latest_round(
                 ctx.channel, statuses=[RoundStatus.OPEN], visibility=Visibility.PUBLIC

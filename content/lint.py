@@ -17,9 +17,9 @@ from content.loader import (
 )
 
 
-def _question_problems(pack: LoadedPack, bank: Bank) -> list[Problem]:
-    """Checks that need a valid question: key points whose terms the matcher can never find, and key points
-    that only generic words or bare names could earn (the grader never takes one of those alone)."""
+def _question_problems(pack: LoadedPack, bank: Bank | None) -> list[Problem]:
+    """Checks that need a valid question: key points whose terms the matcher can never find, and (with a
+    bank) key points that only generic words or bare names could earn (the grader never takes one alone)."""
     problems = []
     for q in pack.questions:
         file, line = pack.locations[q.id]
@@ -27,8 +27,9 @@ def _question_problems(pack: LoadedPack, bank: Bank) -> list[Problem]:
         for i, point in enumerate(q.key_points):
             field = f"key_points.{i}.terms"
             parsed = [tokens(t) for t in point.terms]
-            alone = [t for t in parsed if len(t) >= 2 or (len(t) == 1 and t[0][0] not in bank.generic)]
-            if not alone and any(parsed):
+            generic = bank.generic if bank is not None else frozenset()
+            alone = [t for t in parsed if len(t) >= 2 or (len(t) == 1 and t[0][0] not in generic)]
+            if bank is not None and not alone and any(parsed):
                 problems.append(
                     Problem(
                         file,
@@ -87,11 +88,14 @@ def _pack_name_problems(packs: Sequence[LoadedPack]) -> list[Problem]:
     return problems
 
 
-def lint_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
+def lint_packs(packs: Sequence[LoadedPack], *, terms: bool = True) -> list[Problem]:
+    """Every problem of these packs. `terms=False` (loading at start) leaves out the term-quality check:
+    whether a word is common depends on which packs are loaded together, so it is advice for authors
+    (`content lint`), not a reason to refuse a start."""
     problems = [p for pack in packs for p in pack.problems]
     problems += cross_pack_problems(packs)
     problems += _pack_name_problems(packs)
-    bank = vocabulary(q for pack in packs for q in pack.questions)
+    bank = vocabulary(q for pack in packs for q in pack.questions) if terms else None
     for pack in packs:
         problems += _question_problems(pack, bank)
     return sorted(set(problems))

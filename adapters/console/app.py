@@ -196,7 +196,14 @@ class ConsoleSession:
             AnswerResult.LATE: strings.ANSWER_LATE,
         }.get(recorded.result)
         if message:
-            self.output.line(message.format(user=self.member.label, chars=recorded.chars))
+            self.output.line(
+                message.format(
+                    user=self.member.label,
+                    chars=recorded.chars,
+                    round=recorded.round_id,
+                    question=recorded.question_id,
+                )
+            )
         if recorded.notice:
             self.output.card(recorded.notice, strings.PRIVATE_PREFIX.format(user=self.member.label))
 

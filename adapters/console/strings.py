@@ -8,11 +8,13 @@ WELCOME = (
 SWITCHED = "You are now {user}."
 AS_USAGE = "Usage: /as NAME (letters, digits, '.', '_' or '-')"
 NO_OPEN_QUESTION = "No open question to answer. Start one with /practice question."
-ANSWER_SAVED = "{user}'s answer saved ({chars} chars)."
-ANSWER_UPDATED = "{user}'s answer updated ({chars} chars in all)."
+ANSWER_SAVED = "{user}'s answer to round #{round} ({question}) saved ({chars} chars)."
+ANSWER_UPDATED = "{user}'s answer to round #{round} ({question}) updated ({chars} chars in all)."
 PRIVATE_ANSWER_SAVED = "{user}'s answer to {question} saved ({chars} chars in all), privately."
 PRIVATE_QUESTION_HINT = "(a plain line answers this question, privately, until you reveal it)"
-ANSWER_LATE = "{user}'s late answer saved ({chars} chars): feedback only, no points."
+ANSWER_LATE = (
+    "{user}'s late answer to round #{round} ({question}) saved ({chars} chars): feedback only, no points."
+)
 UNKNOWN_SLASH = "Unknown command {word}. Commands start with /practice; /as NAME switches user; /quit leaves."
 PRIVATE_PREFIX = "only {user} sees this"
 THREAD_PREFIX = "thread of question {message}"

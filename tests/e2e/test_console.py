@@ -60,7 +60,7 @@ def test_whole_loop_through_a_pipe(tmp_path: Path) -> None:
     out = result.stdout
     assert "\x1b[" not in out  # plain text when piped
     assert "How does a canary release of a model work?" in out
-    assert "ana's answer saved" in out and "ben's answer saved" in out
+    assert "ana's answer to round #1 (mini-canary) saved" in out and "ben's answer to round #1" in out
     assert "-- Model answer" in out and "-- Pitfalls" in out and "-- Follow-ups" in out
     assert "ana: 2/3 key points" in out and "ben: 0/3 key points" in out
     assert "[only ana sees this] == Your feedback: 67% of key points ==" in out
@@ -205,7 +205,7 @@ def test_a_plain_line_answers_the_open_review_question_first(tmp_path: Path) -> 
     out = done.stdout
     assert "ana's answer to question mini-" in out and "privately." in out
     assert "Your feedback" in out  # the review's reveal graded the private answer
-    assert out.rindex("ana's answer saved") > out.index("privately.")  # then the channel's round again
+    assert out.rindex("ana's answer to round #") > out.index("privately.")  # then the channel's round again
 
 
 def test_ctrl_c_leaves_the_console_at_once_with_bye_and_status_0(tmp_path: Path) -> None:

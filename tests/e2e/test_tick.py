@@ -102,7 +102,7 @@ def test_concurrent_ticks_post_and_reveal_once(database_url: str) -> None:
         == "tick: posted=1 revealed=0 reminded=0 skipped=0 failed=0"
     )
     reveals = _ticks("2026-11-26T09:31:00+01:00", env, 3)
-    assert sum(r.stdout.count("== Reveal ==") for r in reveals) == 1
+    assert sum(r.stdout.count("== Reveal · round #") for r in reveals) == 1
     assert sum(r.stdout.count("[#practice] ==") for r in reveals) == 1  # Thursday's question, once
 
 

@@ -163,7 +163,7 @@ async def test_no_repeat_until_the_pool_is_used_up(transcript: Transcript) -> No
         ("/practice frobnicate", "unknown command 'frobnicate'"),
         ("/practice question impossible", "'impossible' is not a category or difficulty"),
         ("/practice leaderboard yesterday", "'yesterday' is not a period or scope"),
-        ("/practice reveal now", "'reveal' takes no arguments"),
+        ("/practice reveal now", "reveal takes at most a round number"),
         ("/practice schedule set 25:00", "'25:00' is not a time"),
     ],
 )
@@ -190,7 +190,7 @@ async def test_channel_category_filter_limits_questions(transcript: Transcript) 
     for _ in range(2):
         await transcript.say("alice", "/practice question")
         await transcript.say("alice", "/practice reveal")
-    assert all(c.footer == "question mini-conflict" for c in transcript.delivered("channel:"))
+    assert all(c.footer.startswith("question mini-conflict ") for c in transcript.delivered("channel:"))
 
 
 async def test_leaderboard_ties_share_a_rank_and_week_resets(transcript: Transcript) -> None:
@@ -361,3 +361,15 @@ async def test_the_author_is_told_the_length_of_the_whole_answer_kept(transcript
     )
     assert (first.result, first.chars) == (AnswerResult.RECORDED, 30)
     assert (second.result, second.chars) == (AnswerResult.UPDATED, 30 + 2 + 16)  # both messages, not the last
+
+
+async def test_a_second_open_round_is_named_and_reveal_takes_a_round_number(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question technical")
+    [notice] = await transcript.say("alice", "/practice question fundamentals")
+    assert "Round #1 (mini-canary) is still open" in text_of(notice.card)
+    assert "plain answers now go to round #2" in text_of(notice.card)
+    [missing] = await transcript.say("alice", "/practice reveal 9")
+    assert "There is no round #9 in this channel." in text_of(missing.card)
+    assert await transcript.say("alice", "/practice reveal 1") == []
+    [reveal] = transcript.delivered("thread:")
+    assert reveal.title == "Reveal · round #1" and reveal.footer == "question mini-canary · round #1"
