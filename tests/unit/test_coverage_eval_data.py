@@ -25,6 +25,12 @@ ALL_SETS = [
     ROOT / "bench" / "coverage_namedrop.yaml",
     ROOT / "bench" / "coverage_test.yaml",
 ]
+# The grading sets (bench/grading_eval.py): adversarial kinds, the retired first final set, the final set.
+GRADING_SETS = [
+    ROOT / "bench" / "grading_adversarial.yaml",
+    ROOT / "bench" / "grading_heldout.yaml",
+    ROOT / "bench" / "grading_final_2.yaml",
+]
 # The answer kinds issue 7 asks for; `full` (an ordinary sound answer) may come on top.
 REQUIRED_KINDS = {"paraphrase", "synonym", "typo", "name-drop", "partial", "off-topic", "short"}
 
@@ -53,7 +59,7 @@ def raw_answers() -> list[dict[str, Any]]:
     return data["answers"]
 
 
-@pytest.mark.parametrize("data", ALL_SETS, ids=lambda path: path.name)
+@pytest.mark.parametrize("data", ALL_SETS + GRADING_SETS, ids=lambda path: path.name)
 def test_every_question_and_key_point_exists_and_every_point_is_judged(
     library: QuestionLibrary, data: Path
 ) -> None:
