@@ -36,6 +36,19 @@ _CONTENT = re.compile(
     r"measur\w*|check\w*|run|write|store|keep|cap|limit|track\w*|diff|replay|backfill|block|gate)\b",
     re.IGNORECASE,
 )
+# Corporate filler: two of these in one statement make it buzzword prose, whatever else it says ("a
+# contract-first, registry-centric approach standardizes onboarding, so every model is first-class").
+_FILLER = re.compile(
+    r"\b(?:leverag\w*|holistic\w*|synerg\w*|paradigm\w*|empower\w*|posture|best[- ]practices?|"
+    r"industry[- ]standard|world[- ]class|cutting[- ]edge|state[- ]of[- ]the[- ]art|game[- ]chang\w*|"
+    r"seamless\w*|operationali[sz]\w*|single pane of glass|time[- ]to[- ]value|first[- ]class|fabric|"
+    r"unlock\w*|woven|at scale|robust\w*|agil\w*|\w+[- ](?:driven|centric|first|aware|native)|"
+    r"embedded as|core capabilit\w*|governance|end[- ]to[- ]end|north star|accelerat\w*|streamlin\w*|"
+    r"optimi[sz]es?\b|architect\b|abstracts? away|heterogeneit\w*|converges?)\b",
+    re.IGNORECASE,
+)
+FILLER_PER_STATEMENT = 2
+
 _DISMISSAL = re.compile(
     r"\b(?:pointless|no need|not needed|unnecessary|overkill|don'?t bother|(?:is|are)n'?t an issue|"
     r"not an issue|no real|a hack|waste of time|skip\w*|irrelevant|doesn'?t matter|don'?t matter|"
@@ -69,6 +82,8 @@ def _does_something(statement: str) -> bool:
 def says_nothing(statement: str) -> bool:
     """Hype, a dismissal, or a line to the grader: never evidence for a key point."""
     if INJECTION.search(statement) or _DISMISSAL.search(statement):
+        return True
+    if len({m.lower() for m in _FILLER.findall(statement)}) >= FILLER_PER_STATEMENT:
         return True
     return bool(_HYPE.search(statement)) and not _does_something(statement)
 

@@ -252,3 +252,10 @@ def test_the_bank_marks_common_words_and_names_as_generic() -> None:
     bank = vocabulary(QuestionLibrary.load().all())
     assert {"model", "data", "drift", "mlflow", "kubernet"} <= bank.generic  # stems
     assert "tombston" not in bank.generic and "watermark" not in bank.generic
+
+
+def test_corporate_filler_in_a_statement_is_no_evidence_even_with_a_reason() -> None:
+    filler = "We leverage a data-driven approach to data drift per feature, so it is handled holistically."
+    assert assess(filler, DRIFT, GENERIC).covered == ()
+    plain = "We compare data drift per feature, so a shift shows before accuracy drops."
+    assert assess(plain, DRIFT, GENERIC).covered == tuple(p.label for p in DRIFT)
