@@ -217,7 +217,8 @@ def create_adapters(settings: Settings) -> list[PlatformAdapter]:
 @app.command()
 def tick(
     at: Annotated[
-        str | None, typer.Option("--at", help="ISO time to act as 'now' (default: the real time)")
+        str | None,
+        typer.Option("--at", metavar="TIME", help="ISO time to act as 'now' (default: the real time)"),
     ] = None,
 ) -> None:
     """Run due daily posts and reveals once, then exit (cron / Kubernetes CronJob; safe beside `run`)."""
@@ -323,8 +324,12 @@ def schedule_list() -> None:
 
 @app.command()
 def grade(
-    question_id: Annotated[str, typer.Argument(help="a question id (see `practicebot content list`)")],
-    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    question_id: Annotated[
+        str, typer.Argument(metavar="QUESTION_ID", help="a question id (see `practicebot content list`)")
+    ],
+    format: Annotated[
+        str, typer.Option("--format", metavar="text|json", help="lines to read, or JSON")
+    ] = "text",
 ) -> None:
     """Grade an answer read from stdin: which key points it covers, as at a reveal."""
     from bot.cards import NAME_DROP_TIP
@@ -415,7 +420,8 @@ app.add_typer(grading_app, name="grading")
 @grading_app.command("export")
 def grading_export(
     out: Annotated[
-        Path | None, typer.Option("--out", help="file to write (default: standard output)")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="file to write (default: standard output)"),
     ] = None,
 ) -> None:
     """Decided contests in the labelled-set format of bench/, to measure graders on your team's answers."""

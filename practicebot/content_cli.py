@@ -10,9 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.questions import Difficulty
 from bot.settings import ConfigError, load_settings
 
 content_app = typer.Typer(no_args_is_help=True, help="Question packs.")
+
+
+# `table` is still taken: it was this option's name for the text output before 0.2.
+FORMATS = ("text", "table", "json")
 
 
 def plural(count: int, noun: str) -> str:
@@ -22,7 +27,8 @@ def plural(count: int, noun: str) -> str:
 @content_app.command("lint")
 def content_lint(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="pack folders (default: the bundled pack)")
+        list[Path] | None,
+        typer.Argument(metavar="[PACK_FOLDER]...", help="pack folders (default: the bundled packs)"),
     ] = None,
 ) -> None:
     """Check packs and report every problem as file:line: field: message (exit 1 on any)."""
@@ -38,17 +44,23 @@ def content_lint(
 
 @content_app.command("list")
 def content_list(
-    pack: Annotated[str | None, typer.Option("--pack", help="only this pack")] = None,
-    category: Annotated[str | None, typer.Option("--category", help="only this category")] = None,
-    difficulty: Annotated[str | None, typer.Option("--difficulty", help="only this difficulty")] = None,
-    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    pack: Annotated[str | None, typer.Option("--pack", metavar="NAME", help="only this pack")] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", metavar="CATEGORY", help="only this category")
+    ] = None,
+    difficulty: Annotated[
+        str | None, typer.Option("--difficulty", metavar="DIFFICULTY", help="only this difficulty")
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", metavar="text|json", help="a table to read, or JSON")
+    ] = "text",
 ) -> None:
     """Every question id with its pack, category, difficulty and question (for `practicebot grade ID`)."""
     from bot.commands import CATEGORY_ALIASES, DIFFICULTY_ALIASES, did_you_mean
     from practicebot.bootstrap import load_library
 
-    if format not in ("table", "json"):
-        raise ConfigError("--format: use table or json")
+    if format not in FORMATS:
+        raise ConfigError("--format: use text or json")
     library = load_library(load_settings())
     packs = sorted({q.pack for q in library.all()})
     if pack is not None and pack not in packs:
@@ -91,7 +103,9 @@ def content_list(
 
 @content_app.command("stats")
 def content_stats(
-    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    format: Annotated[
+        str, typer.Option("--format", metavar="text|json", help="a table to read, or JSON")
+    ] = "text",
 ) -> None:
     """Questions per pack, category and difficulty."""
     from practicebot.bootstrap import load_library
@@ -105,25 +119,31 @@ def content_stats(
     if format == "json":
         typer.echo(json.dumps({"total": len(library), "packs": counts}, indent=2, sort_keys=True))
         return
-    if format != "table":
-        raise ConfigError("--format: use table or json")
+    if format not in FORMATS:
+        raise ConfigError("--format: use text or json")
     table = Table(title=f"{len(library)} questions")
-    for column in ("pack", "category", "easy", "medium", "hard", "total"):
+    levels = [d.value for d in Difficulty]
+    for column in ("pack", "category", *levels, "total"):
         table.add_column(column)
     for pack, cats in sorted(counts.items()):
         for cat, diffs in sorted(cats.items()):
-            row = [diffs.get(d, 0) for d in ("easy", "medium", "hard")]
+            row = [diffs.get(d, 0) for d in levels]
             table.add_row(pack, cat, *map(str, row), str(sum(row)))
     Console().print(table)
 
 
 @content_app.command("import")
 def content_import(
-    source: Annotated[Path, typer.Argument(help="a .csv spreadsheet or a .md list of questions")],
-    pack: Annotated[Path, typer.Option("--pack", help="pack folder to write into (created if missing)")],
+    source: Annotated[
+        Path, typer.Argument(metavar="FILE", help="a .csv spreadsheet or a .md list of questions")
+    ],
+    pack: Annotated[
+        Path, typer.Option("--pack", metavar="FOLDER", help="pack folder to write into (created if missing)")
+    ],
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing questions file")] = False,
     license: Annotated[
-        str | None, typer.Option("--license", help="license of a new pack.yaml, e.g. CC-BY-4.0")
+        str | None,
+        typer.Option("--license", metavar="SPDX", help="license of a new pack.yaml, e.g. CC-BY-4.0"),
     ] = None,
 ) -> None:
     """Turn a spreadsheet (CSV) or a Markdown list of questions into a pack skeleton, then lint it."""
