@@ -186,6 +186,17 @@ def feedback_card(question: Question, answer: StoredAnswer, assessment: Assessme
     )
 
 
+def local_time(when: dt.datetime, zone: ZoneInfo) -> str:
+    return when.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def review_summary(due_now: int, later_today: int, next_at: dt.datetime | None, zone: ZoneInfo) -> str:
+    """How many reviews are due now (this one included) and later today, and when the next one is after."""
+    now_part = f"{due_now} due now" if due_now else "none due now (this one is new to you)"
+    after = f"the next one after today: {local_time(next_at, zone)}." if next_at else "none after today."
+    return f"{now_part}, {later_today} more later today; {after}"
+
+
 def still_open_card(older: Round, newer: Round) -> Card:
     text = (
         f"Round #{older.id} ({older.question_id}) is still open: answers in its thread stay with it, and "

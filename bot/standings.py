@@ -19,6 +19,7 @@ from bot.domain import (
     Round,
     RoundKind,
     RoundStatus,
+    Section,
     Visibility,
 )
 from bot.events import CommandContext
@@ -43,19 +44,24 @@ class Standings(Rounds):
         now, member = self.clock.now(), ctx.member
         defaults = self.defaults(ctx.channel)
 
-        def work(store: Store) -> tuple[Round, Question] | str:
+        def work(store: Store) -> tuple[Round, Question, str] | str:
+            settings = store.channel(ctx.channel, defaults)
+            zone = ZoneInfo(settings.timezone)
+            local_now = now.astimezone(zone)
+            end_of_day = (local_now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+            due = store.due_reviews(member, now)
+            due_today = store.due_reviews(member, end_of_day.astimezone(dt.UTC))
+            upcoming = store.next_review_at(member, after=end_of_day.astimezone(dt.UTC))
+            summary = cards.review_summary(len(due), len(due_today) - len(due), upcoming, zone)
             # Cards of questions no longer in the library (a pack was removed) are passed over.
-            question = next(
-                (q for q in (self.questions.get(c.question_id) for c in store.due_reviews(member, now)) if q),
-                None,
-            )
+            question = next((q for q in (self.questions.get(c.question_id) for c in due) if q), None)
             if question is None:
                 seen = store.seen_question_ids(member)
                 fresh = [q for q in self.questions.all() if q.id not in seen]
                 question = choose(fresh, asked_newest_first=[], seed=f"review:{member.user_id}:{len(seen)}")
                 if question is None:
-                    upcoming = store.next_review_at(member)
-                    when = upcoming.strftime("%Y-%m-%d %H:%M UTC") if upcoming else "later"
+                    upcoming = store.next_review_at(member, after=now)
+                    when = cards.local_time(upcoming, zone) if upcoming else "later"
                     return f"Nothing to review now. Next review: {when}."
                 card = first_card(member.user_id, question.id, now)
                 store.save_review_card(member, question.id, card=card, due_at=now, now=now, reason="new")
@@ -70,13 +76,15 @@ class Standings(Rounds):
                 requested_by=member,
             )
             assert round_ is not None
-            return round_, question
+            return round_, question, summary
 
         result = await self.tx(work)
         if isinstance(result, str):
             return [Reply(card=cards.notice_card(result))]
-        round_, question = result
-        return [Reply(card=cards.question_card(round_, question, private=True, review=True))]
+        round_, question, summary = result
+        card = cards.question_card(round_, question, private=True, review=True)
+        extra = Section(heading="Your reviews", body=summary)
+        return [Reply(card=card.model_copy(update={"sections": (*card.sections, extra)}))]
 
     async def review_grade(
         self, member: MemberRef, channel: ChannelRef | None, how: Grade, round_id: int | None = None

@@ -76,12 +76,13 @@ class ReviewStore(StoreBase):
         )
         return [review_state_of(r) for r in rows]
 
-    def next_review_at(self, member: MemberRef) -> dt.datetime | None:
-        return self.session.scalar(
-            select(func.min(ReviewCardRow.due_at)).where(
-                ReviewCardRow.member_id == self._known_member_id(member)
-            )
+    def next_review_at(self, member: MemberRef, after: dt.datetime | None = None) -> dt.datetime | None:
+        query = select(func.min(ReviewCardRow.due_at)).where(
+            ReviewCardRow.member_id == self._known_member_id(member)
         )
+        if after is not None:
+            query = query.where(ReviewCardRow.due_at > after)
+        return self.session.scalar(query)
 
     def seen_question_ids(self, member: MemberRef) -> set[str]:
         """Questions the member answered in any round, or has a review card for."""

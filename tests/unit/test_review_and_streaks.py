@@ -43,6 +43,9 @@ async def test_review_queue_grading_and_missed_points(transcript: Transcript) ->
     assert first.visibility is Visibility.PRIVATE and first.card.kind is CardKind.QUESTION
     assert [a.id for a in first.card.actions] == ["answer_privately", "reveal"]
     assert not first.card.footer.startswith("question mini-canary")
+    # T0 is 10:00 UTC: the missed question is due tomorrow 10:00, after today
+    summary = "none due now (this one is new to you), 0 more later today; the next one after today: "
+    assert summary + "Thu 2026-11-26 10:00 UTC." in text_of(first.card)
     [premature] = await transcript.say("bob", "/practice grade good")
     assert "Reveal the answer first" in text_of(premature.card)  # not "already graded" (issue 16)
     [reveal] = await transcript.say("bob", "/practice reveal")
@@ -56,6 +59,7 @@ async def test_review_queue_grading_and_missed_points(transcript: Transcript) ->
     transcript.clock.advance(days=1, hours=1)
     [due] = await transcript.say("bob", "/practice review")
     assert due.card.footer.startswith("question mini-canary ")  # the one he missed key points on
+    assert "1 due now, 0 more later today" in text_of(due.card)
     with transcript.engine.uow() as store:
         latest = store.latest_round(
             CHANNEL,
