@@ -153,6 +153,11 @@ class Answers(Assessing):
             round_ = store.round_by_thread(incoming.thread)
         if round_ is None:
             return RecordedAnswer(result=AnswerResult.UNKNOWN_THREAD)
+        if round_.status is RoundStatus.SKIPPED:
+            text = "That question was skipped before anyone answered it, so answers to it are not kept."
+            return RecordedAnswer(
+                result=AnswerResult.UNKNOWN_THREAD, notice=cards.notice_card(text, title="About your answer")
+            )
         # The event id is marked processed in the transaction that stores its effect, never before.
         if incoming.event_id and not store.mark_event(incoming.member.platform, incoming.event_id, now):
             return RecordedAnswer(result=AnswerResult.DUPLICATE_EVENT)

@@ -34,7 +34,11 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # (syntax, what it does): the help card and every usage card are built from this one table.
 USAGE: dict[str, tuple[str, str]] = {
-    "question": ("question [category] [difficulty]", "get a practice question (filters optional)"),
+    "question": (
+        "question [category] [difficulty] | question QUESTION_ID",
+        "get a practice question (filters optional), or the one with this id",
+    ),
+    "skip": ("skip", "replace your newest question nobody has answered with another one"),
     "reveal": (
         "reveal [ROUND]",
         "show the model answer of the open question (or of round ROUND), with feedback and points",
@@ -66,6 +70,12 @@ USAGE: dict[str, tuple[str, str]] = {
 class QuestionCmd:
     category: Category | None = None
     difficulty: Difficulty | None = None
+    question_id: str | None = None  # a given question (`practicebot content list` shows the ids)
+
+
+@dataclass(frozen=True)
+class SkipCmd:
+    pass
 
 
 @dataclass(frozen=True)
@@ -189,4 +199,5 @@ Command = (
     | ContestCmd
     | DecideContestCmd
     | ContestsCmd
+    | SkipCmd
 )

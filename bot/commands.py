@@ -30,12 +30,13 @@ from bot.command_values import (
     ReviewCmd,
     ScheduleAction,
     ScheduleCmd,
+    SkipCmd,
     StatsCmd,
     TopicsCmd,
     UsageProblem,
 )
 from bot.domain import LeaderboardPeriod
-from bot.questions import Category, Difficulty
+from bot.questions import ID_PATTERN, Category, Difficulty
 
 __all__ = [
     "CATEGORY_ALIASES",
@@ -56,6 +57,7 @@ __all__ = [
     "ReviewCmd",
     "ScheduleAction",
     "ScheduleCmd",
+    "SkipCmd",
     "StatsCmd",
     "TopicsCmd",
     "UsageProblem",
@@ -110,6 +112,8 @@ def _parse_question(args: list[str]) -> Command | UsageProblem:
             difficulty = DIFFICULTY_ALIASES[key]
         elif key in CATEGORY_ALIASES or key in DIFFICULTY_ALIASES:
             return UsageProblem(f"'{arg}' given twice: one category and one difficulty at most", "question")
+        elif len(args) == 1 and "-" in key and re.fullmatch(ID_PATTERN, key):
+            return QuestionCmd(question_id=key)  # the engine knows the ids and suggests near misses
         else:
             known = (*CATEGORY_ALIASES, *DIFFICULTY_ALIASES)
             return UsageProblem(
@@ -378,6 +382,7 @@ _PARSERS: dict[str, Callable[[list[str]], Command | UsageProblem]] = {
     "schedule": _parse_schedule,
     "config": _parse_config,
     "contest": _parse_contest,
+    "skip": _no_args(SkipCmd(), "skip"),
     "contests": _no_args(ContestsCmd(), "contests"),
     "topics": _no_args(TopicsCmd(), "topics"),
     "help": _parse_help,

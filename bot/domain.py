@@ -85,6 +85,7 @@ class RoundStatus(StrEnum):
     OPEN = "open"
     REVEALING = "revealing"  # reveal claimed, not yet confirmed sent
     REVEALED = "revealed"
+    SKIPPED = "skipped"  # replaced by another question before anyone answered it
 
 
 class Round(_Value):

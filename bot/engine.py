@@ -23,6 +23,7 @@ from bot.commands import (
     ReviewCmd,
     ScheduleAction,
     ScheduleCmd,
+    SkipCmd,
     StatsCmd,
     TopicsCmd,
     UsageProblem,
@@ -134,14 +135,17 @@ class Engine(Contests):
                 return [Reply(card=cards.usage_card(command))]
             case HelpCmd(topic=topic):
                 return [Reply(card=cards.help_card(topic))]
-            case QuestionCmd(category=category, difficulty=difficulty):
+            case QuestionCmd(category=category, difficulty=difficulty, question_id=question_id):
                 return await self.ask(
                     ctx.channel,
                     requested_by=ctx.member,
                     category=category,
                     difficulty=difficulty,
                     visibility=ctx.question_visibility,
+                    question_id=question_id,
                 )
+            case SkipCmd():
+                return await self.skip(ctx)
             case RevealCmd(round_id=round_id):
                 return await self.reveal_latest(ctx, round_id)
             case LeaderboardCmd(period=period, workspace=workspace):

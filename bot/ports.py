@@ -215,6 +215,10 @@ class Rounds(Protocol):
 
     def unpublish(self, round_id: int) -> None: ...
 
+    def skip_round(self, round_id: int) -> bool:
+        """Close an open round nobody answered (False when it was answered or closed meanwhile)."""
+        ...
+
     def claim_reveal(
         self, round_id: int, now: dt.datetime, stale_before: dt.datetime | None = None
     ) -> bool: ...

@@ -7,6 +7,7 @@ import logging
 
 from bot import cards
 from bot.answers import Answers
+from bot.commands import did_you_mean
 from bot.domain import (
     Card,
     ChannelRef,
@@ -48,9 +49,15 @@ class Rounds(Answers):
         category: Category | None = None,
         difficulty: Difficulty | None = None,
         visibility: Visibility = Visibility.PUBLIC,
+        question_id: str | None = None,
     ) -> list[Reply]:
         now = self.clock.now()
         defaults = self.defaults(channel)
+        wanted = self.questions.get(question_id) if question_id else None
+        if question_id and wanted is None:
+            hint = did_you_mean(question_id, [q.id for q in self.questions.all()])
+            text = f"There is no question '{question_id}'{hint}. `practicebot content list` shows every id."
+            return [Reply(card=cards.notice_card(text))]
 
         def work(store: Store) -> tuple[Round, Question] | None:
             settings = store.register_channel(channel, defaults)
@@ -62,7 +69,7 @@ class Rounds(Answers):
             )
             asked, rounds_so_far = store.question_history(channel)
             seed = f"{channel.platform}:{channel.channel_id}:{rounds_so_far}"
-            question = choose(pool, asked_newest_first=asked, seed=seed)
+            question = wanted or choose(pool, asked_newest_first=asked, seed=seed)
             if question is None:
                 return None
             round_ = store.create_round(
@@ -95,6 +102,34 @@ class Rounds(Answers):
         if older is not None and older.id != round_.id:
             return [Reply(card=cards.still_open_card(older, round_))]
         return []
+
+    async def skip(self, ctx: CommandContext) -> list[Reply]:
+        """`/practice skip`: the caller's newest open question that nobody answered is closed and another
+        one takes its place, seen the same way (privately, or as a round in the channel)."""
+
+        def work(store: Store) -> Round | str:
+            round_ = store.latest_round(
+                ctx.channel, statuses=[RoundStatus.OPEN], requested_by=ctx.member, kinds=[RoundKind.ON_DEMAND]
+            )
+            if round_ is None:
+                return "You have no open question here to skip. /practice question asks one."
+            if not store.skip_round(round_.id):
+                return "Someone already answered that question, so it stays: /practice reveal closes it."
+            return round_
+
+        skipped = await self.tx(work)
+        if isinstance(skipped, str):
+            return [Reply(card=cards.notice_card(skipped))]
+        log.info("round skipped", extra={"round": skipped.id, "question": skipped.question_id})
+        if skipped.thread is not None:
+            note = f"Skipped by {ctx.member.label}: a new question follows in the channel."
+            try:
+                await self.chat_for(skipped.channel).post_in_thread(skipped.thread, cards.notice_card(note))
+            except Exception:  # the new question matters more than the note on the old one
+                log.warning("could not mark the skipped round's thread", exc_info=True)
+        replies = await self.ask(ctx.channel, requested_by=ctx.member, visibility=skipped.visibility)
+        text = f"Skipped round #{skipped.id} ({skipped.question_id})."
+        return [Reply(card=cards.notice_card(text)), *replies]
 
     async def record_posted(self, round_id: int, message_id: str) -> None:
         now = self.clock.now()

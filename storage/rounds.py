@@ -18,7 +18,7 @@ from bot.domain import (
 )
 from bot.ports import RevealTrouble
 from storage.rows import StoreBase, changed_one, channel_ref_of
-from storage.tables import ChannelRow, RoundRow
+from storage.tables import AnswerRow, ChannelRow, RoundRow
 
 
 class RoundStore(StoreBase):
@@ -159,6 +159,17 @@ class RoundStore(StoreBase):
                 RoundRow.status == RoundStatus.OPEN.value,
             )
             .values(visibility=Visibility.PUBLIC.value, status=RoundStatus.POSTING.value)
+        )
+        return changed_one(result)
+
+    def skip_round(self, round_id: int) -> bool:
+        """Close an open round nobody answered; False if it was answered, revealed or skipped meanwhile.
+        One conditional UPDATE, like every claim."""
+        answered = select(AnswerRow.id).where(AnswerRow.round_id == round_id).exists()
+        result = self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value, ~answered)
+            .values(status=RoundStatus.SKIPPED.value)
         )
         return changed_one(result)
 

@@ -62,11 +62,20 @@ class PracticeGroup(
                 self.add_command(_free_text_command(name, syntax, meaning, route))
 
     @app_commands.command(name="question", description=strings.QUESTION_DESCRIPTION)
-    @app_commands.describe(category=strings.OPTION_CATEGORY, difficulty=strings.OPTION_DIFFICULTY)
+    @app_commands.describe(
+        category=strings.OPTION_CATEGORY, difficulty=strings.OPTION_DIFFICULTY, id=strings.OPTION_QUESTION_ID
+    )
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
     async def question(
-        self, interaction: discord.Interaction, category: str | None = None, difficulty: str | None = None
+        self,
+        interaction: discord.Interaction,
+        category: str | None = None,
+        difficulty: str | None = None,
+        id: str | None = None,  # the option name users see
     ) -> None:
+        if id:  # a given question: the filters do not apply
+            await self.route(interaction, command_line("question", id))
+            return
         await self.route(interaction, command_line("question", category, difficulty))
 
     @app_commands.command(name="reveal", description=strings.REVEAL_DESCRIPTION)

@@ -21,6 +21,7 @@ CONFIG_DESCRIPTION = "What this channel is asked (admins change it)"
 
 OPTION_CATEGORY = "Only questions of this category"
 OPTION_DIFFICULTY = "Only questions of this difficulty"
+OPTION_QUESTION_ID = "A given question, by its id (practicebot content list shows them)"
 OPTION_PERIOD = "Which period to rank (default: this week)"
 OPTION_SCOPE = "This channel or the whole server (default: channel)"
 OPTION_MEMBER = "Whose stats (default: yours)"

@@ -373,3 +373,32 @@ async def test_a_second_open_round_is_named_and_reveal_takes_a_round_number(tran
     assert await transcript.say("alice", "/practice reveal 1") == []
     [reveal] = transcript.delivered("thread:")
     assert reveal.title == "Reveal · round #1" and reveal.footer == "question mini-canary · round #1"
+
+
+async def test_ask_a_given_question_by_id_with_a_suggestion_for_a_near_miss(transcript: Transcript) -> None:
+    await transcript.say("alice", "/practice question mini-conflict")
+    [posted] = transcript.delivered("channel:")
+    assert posted.footer.startswith("question mini-conflict ")
+    [miss] = await transcript.say("alice", "/practice question mini-conflct")
+    assert "There is no question 'mini-conflct' (did you mean mini-conflict?)" in text_of(miss.card)
+
+
+async def test_skip_replaces_an_unanswered_question_and_answers_to_it_are_refused(
+    transcript: Transcript,
+) -> None:
+    [nothing] = await transcript.say("bob", "/practice skip")
+    assert "no open question here to skip" in text_of(nothing.card)
+    await transcript.say("alice", "/practice question technical")
+    old_thread = transcript.thread
+    skipped, *_ = await transcript.say("alice", "/practice skip")
+    assert "Skipped round #1 (mini-canary)." in text_of(skipped.card)
+    assert "Skipped by Alice" in text_of(transcript.delivered("thread:")[-1])
+    assert len(transcript.delivered("channel:")) == 2 and transcript.thread != old_thread
+    transcript.thread = old_thread
+    [refused] = await transcript.say("bob", "late answer to the skipped one")
+    assert "was skipped before anyone answered it" in text_of(refused.card)
+
+    await transcript.say("alice", "/practice question technical")
+    await transcript.say("bob", "an answer")
+    [kept] = await transcript.say("alice", "/practice skip")
+    assert "Someone already answered that question" in text_of(kept.card)

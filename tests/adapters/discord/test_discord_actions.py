@@ -131,3 +131,11 @@ async def test_a_missed_point_is_contested_from_the_feedback(make_bot: MakeBot) 
     assert "Contest #1 recorded" in embeds_text(clicked.body)
     listed = await bot.command("contests", who=BOB)
     assert "Open contests (1)" in embeds_text(listed.body)
+
+
+async def test_question_by_id_and_skip_on_discord(make_bot: MakeBot) -> None:
+    bot = await make_bot()
+    await bot.command("question", {"id": "mini-canary"}, who=BOB)
+    assert "question mini-canary" in embeds_text(bot.fake.messages[CHANNEL_ID][-1])
+    skipped = await bot.command("skip", who=BOB)
+    assert "Skipped round #1 (mini-canary)." in embeds_text(skipped.body)
