@@ -142,7 +142,10 @@ class Coverage:
 
 
 # A single word that many questions' texts use ("data", "model", "pipeline", "drift") is no evidence of
-# one key point alone: with another of the point's terms in the same statement it is.
+# one key point alone: with another of the point's terms in the same statement it is. "Many" is 5% of the
+# bank (at least 5 questions), so the rule keeps its meaning as packs grow. Measured on the development
+# sets (stop 19): 5% vs a flat 5 questions, recall +0.3 points, precision -0.1.
+GENERIC_MIN_SHARE = 0.05
 GENERIC_MIN_QUESTIONS = 5
 # A word the bank writes capitalised nearly every time it appears mid-sentence is a name (a tool, a
 # product, a company): a bare name is never evidence alone either.
@@ -164,7 +167,9 @@ def vocabulary(questions: Iterable[Question]) -> Bank:
     in_questions: Counter[str] = Counter()
     capitalised: Counter[str] = Counter()
     seen: Counter[str] = Counter()
+    count = 0
     for q in questions:
+        count += 1
         texts = [q.question, q.model_answer, q.what_it_tests, *q.pitfalls, *q.follow_ups]
         texts += [text for point in q.key_points for text in (point.label, *point.terms)]
         for text in texts:
@@ -176,7 +181,8 @@ def vocabulary(questions: Iterable[Question]) -> Bank:
             for stem, _ in tokens(word)[:1]:
                 seen[stem] += 1
                 capitalised[stem] += any(c.isupper() for c in word)
-    generic = {stem for stem, n in in_questions.items() if n >= GENERIC_MIN_QUESTIONS}
+    threshold = max(GENERIC_MIN_QUESTIONS, int(GENERIC_MIN_SHARE * count))
+    generic = {stem for stem, n in in_questions.items() if n >= threshold}
     generic |= {stem for stem, n in seen.items() if capitalised[stem] >= NAME_CAPITALISED_SHARE * n}
     return Bank(frozenset(words), frozenset(generic))
 

@@ -283,7 +283,7 @@ class Rounds(Answers):
                 for reason, points in lines:
                     if store.award(round_, answer.member, reason, points, now):
                         awarded += points
-            if coverage.missed and round_.kind is not RoundKind.REVIEW:
+            if coverage.score < 1 and round_.kind is not RoundKind.REVIEW:  # missed or only partly
                 enqueue_review(store, answer.member, question.id, now, reason="missed")
             feedback.append((answer, coverage, awarded))
         return feedback
