@@ -19,6 +19,7 @@ from bot.domain import (
     LeaderboardPeriod,
     LeaderboardRow,
     MemberStats,
+    RecapData,
     Round,
     RoundKind,
     Section,
@@ -380,8 +381,42 @@ def channel_card(settings: ChannelSettings) -> Card:
         f"Difficulty: {', '.join(settings.difficulties) or 'all'}",
         f"Packs: {', '.join(settings.packs) or 'all'}",
         f"Answers: {'privately, with the button' if settings.answer_mode == 'private' else 'in the thread'}",
+        f"Weekly recap: {'on Mondays at ' + settings.post_time if settings.recap_weekly else 'off'}",
     )
     return Card(kind=CardKind.SCHEDULE, title="Channel settings", sections=(Section(bullets=bullets),))
+
+
+def recap_card(data: RecapData) -> Card:
+    """Last week in the channel: its best-liked answers, who moved on the leaderboard, what to work on."""
+    sections = [Section(body=f"{data.answers} answer{'' if data.answers == 1 else 's'} last week.")]
+    if data.top_answers:
+        bullets = tuple(
+            f"{t.member.label} on {t.question_id} ({t.votes} vote{'' if t.votes == 1 else 's'})"
+            for t in data.top_answers
+        )
+        sections.append(Section(heading="Most upvoted answers", bullets=bullets))
+    if data.movers:
+        movers = []
+        for member, rank, before in data.movers:
+            if before is None:
+                change = "new on the board"
+            elif before > rank:
+                change = f"up from #{before}"
+            elif before < rank:
+                change = f"down from #{before}"
+            else:
+                change = "holding"
+            movers.append(f"{rank}. {member.label} ({change})")
+        sections.append(Section(heading="Leaderboard for the week", bullets=tuple(movers)))
+    if data.weakest:
+        weak = tuple(f"{cat}: {_percent(avg)} of key points over {n} answers" for cat, avg, n in data.weakest)
+        sections.append(Section(heading="Topics to work on", bullets=weak))
+    return Card(
+        kind=CardKind.RECAP,
+        title=f"Weekly recap · {data.week}",
+        sections=tuple(sections),
+        footer="/practice config recap off stops these recaps.",
+    )
 
 
 def _local(instant: dt.datetime, timezone: str) -> str:

@@ -53,7 +53,8 @@ USAGE: dict[str, tuple[str, str]] = {
         "the channel's daily question (admins change it)",
     ),
     "config": (
-        "config show | categories LIST|all | difficulty LIST|all | packs LIST|all | answers thread|private",
+        "config show | categories LIST|all | difficulty LIST|all | packs LIST|all | answers thread|private"
+        " | recap weekly|off",
         "what the channel is asked and how it answers (admins)",
     ),
     "contest": (
@@ -131,6 +132,7 @@ class ConfigAction(StrEnum):
     DIFFICULTY = "difficulty"
     PACKS = "packs"
     ANSWERS = "answers"
+    RECAP = "recap"
 
 
 @dataclass(frozen=True)

@@ -350,6 +350,10 @@ def _parse_config(args: list[str]) -> Command | UsageProblem:
     values = [v for arg in rest for v in arg.split(",") if v]
     if not values:
         return UsageProblem(f"'config {action}' needs a list or 'all'", "config")
+    if action is ConfigAction.RECAP:
+        if values not in (["weekly"], ["off"]):
+            return UsageProblem("'config recap' takes weekly or off", "config", ("weekly", "off"))
+        return ConfigCmd(action, tuple(values))
     if action is ConfigAction.ANSWERS:
         if values not in (["thread"], ["private"]):
             return UsageProblem("'config answers' takes thread or private", "config", ("thread", "private"))

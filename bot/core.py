@@ -131,6 +131,13 @@ class _NoticingGone:
             await self._gone(thread.channel, exc)
             raise
 
+    async def post_notice(self, channel: ChannelRef, card: Card) -> str:
+        try:
+            return await self.port.post_notice(channel, card)
+        except ChannelUnreachable as exc:
+            await self._gone(channel, exc)
+            raise
+
     async def send_private(self, channel: ChannelRef, member: MemberRef, card: Card) -> None:
         await self.port.send_private(channel, member, card)
 

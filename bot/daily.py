@@ -18,9 +18,10 @@ from functools import partial
 from bot import cards
 from bot.domain import ChannelSettings, Round, RoundKind, RoundStatus, Visibility
 from bot.engine import Engine
-from bot.leases import Leases
+from bot.leases import RENEW_EVERY_SECONDS, Leases
 from bot.ports import Store
 from bot.questions import Question
+from bot.recaps import RecapDue, due_recaps, post_recap
 from bot.selection import choose_daily, filter_pool
 from bot.timing import Slot, current_slot
 
@@ -56,13 +57,14 @@ class DeliveryReport:
     posted: int = 0
     revealed: int = 0
     reminded: int = 0
+    recapped: int = 0
     skipped: int = 0  # another process had claimed it
     failed: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
-            f"posted={self.posted} revealed={self.revealed} reminded={self.reminded} skipped={self.skipped} "
-            f"failed={len(self.failed)}"
+            f"posted={self.posted} revealed={self.revealed} reminded={self.reminded} "
+            f"recapped={self.recapped} skipped={self.skipped} failed={len(self.failed)}"
         )
 
 
@@ -243,6 +245,13 @@ class DailyRounds:
                 pool.submit(
                     "reminder", f"remind:{round_id}", self._remind, (round_id, minutes_left, now, report)
                 )
+            recaps = await self.engine.tx(lambda store: due_recaps(store, now))
+            due += len(recaps)
+            for recap in recaps:
+                channel = recap[0].channel
+                pool.submit(
+                    channel.platform.value, f"recap:{channel.channel_id}", self._recap, (recap, report)
+                )
             await pool.drain()
         finally:
             await pool.close()
@@ -378,6 +387,13 @@ class DailyRounds:
         port = self.engine.chat_for(round_.channel)
         await port.post_in_thread(round_.thread, cards.reminder_card(minutes_left, answers))
         report.reminded += 1
+
+    async def _recap(self, recap: RecapDue, report: DeliveryReport) -> None:
+        renew_every = self.lease_renew_every if self.lease_renew_every is not None else RENEW_EVERY_SECONDS
+        if await post_recap(self.engine, recap, claim_timeout=CLAIM_TIMEOUT, renew_every=renew_every):
+            report.recapped += 1
+        else:
+            report.skipped += 1
 
     async def _reveal(self, round_: Round, now: dt.datetime, report: DeliveryReport) -> None:
         replies = await self.engine.reveal(round_.id, by=None, stale_before=now - CLAIM_TIMEOUT)

@@ -131,6 +131,23 @@ class ChannelSettings(_Value):
     # When the schedule in force began (set, changed or resumed): a slot before it never counts, so setting
     # or editing a schedule never posts a round for a day it did not cover. None: no limit (older rows).
     schedule_since: dt.datetime | None = None
+    recap_weekly: bool = False  # post last week's recap on Mondays at the post time (opt in)
+
+
+class TopAnswer(_Value):
+    member: MemberRef
+    question_id: str
+    votes: int
+
+
+class RecapData(_Value):
+    """Last week in one channel, for the weekly recap."""
+
+    week: str  # ISO week summarised, e.g. 2026-W48
+    answers: int
+    top_answers: tuple[TopAnswer, ...] = ()
+    movers: tuple[tuple[MemberRef, int, int | None], ...] = ()  # member, rank now, rank the week before
+    weakest: tuple[tuple[str, float, int], ...] = ()  # category, mean coverage, answers
 
 
 class StoredAnswer(_Value):
@@ -229,6 +246,7 @@ class CardKind(StrEnum):
     NOTICE = "notice"
     SCHEDULE = "schedule"
     TOPICS = "topics"
+    RECAP = "recap"
 
 
 class Action(_Value):

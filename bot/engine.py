@@ -235,6 +235,8 @@ class Engine(Contests):
                 changes = {"packs": command.values}
             case ConfigCmd(action=ConfigAction.ANSWERS):
                 changes = {"answer_mode": command.values[0]}
+            case ConfigCmd(action=ConfigAction.RECAP):
+                changes = {"recap_weekly": command.values[0] == "weekly"}
         defaults = self.defaults(ctx.channel)
 
         def work(store: Store) -> ChannelSettings:

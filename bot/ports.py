@@ -15,6 +15,7 @@ from bot.domain import (
     IncomingAnswer,
     MemberRef,
     Platform,
+    RecapData,
     ReviewState,
     Round,
     RoundKind,
@@ -69,6 +70,10 @@ class ChatPort(Protocol):
         ...
 
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str: ...
+
+    async def post_notice(self, channel: ChannelRef, card: Card) -> str:
+        """Post a card to the channel without opening a thread (the weekly recap); return its id."""
+        ...
 
     async def send_private(self, channel: ChannelRef, member: MemberRef, card: Card) -> None:
         """Show a card to one member only (ephemeral message, DM, console aside)."""
@@ -316,6 +321,26 @@ class Grades(Protocol):
     ) -> bool: ...
 
 
+class Recaps(Protocol):
+    def recap_channels(self) -> list[tuple[ChannelSettings, str | None]]:
+        """Active channels that opted in to the weekly recap, each with the last week it got a recap of."""
+        ...
+
+    def claim_recap(
+        self, channel: ChannelRef, week: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> bool: ...
+
+    def renew_recap_claim(self, channel: ChannelRef, week: str, now: dt.datetime) -> None: ...
+
+    def mark_recap_posted(
+        self, channel: ChannelRef, week: str, message_id: str, now: dt.datetime
+    ) -> None: ...
+
+    def recap_data(
+        self, channel: ChannelRef, week: str, start: dt.datetime, end: dt.datetime, top: int = 3
+    ) -> RecapData: ...
+
+
 class Ledger(Protocol):
     def award(self, round_: Round, member: MemberRef, reason: str, points: int, now: dt.datetime) -> bool: ...
 
@@ -380,6 +405,7 @@ class Store(
     DailyRoundsRepo,
     AnswersAndVotes,
     Grades,
+    Recaps,
     Ledger,
     Reviews,
     ProcessedEvents,

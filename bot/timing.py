@@ -30,7 +30,7 @@ class Slot:
     reveal_at: dt.datetime
 
 
-def _hh_mm(value: str) -> dt.time:
+def hh_mm(value: str) -> dt.time:
     hours, minutes = value.split(":")
     return dt.time(int(hours), int(minutes))
 
@@ -47,7 +47,7 @@ def local_date(instant: dt.datetime, timezone: str) -> dt.date:
 def reveal_time(settings: ChannelSettings, post_at: dt.datetime) -> dt.datetime:
     zone = ZoneInfo(settings.timezone)
     if settings.reveal_at_time:
-        at = _hh_mm(settings.reveal_at_time)
+        at = hh_mm(settings.reveal_at_time)
         day = post_at.astimezone(zone).date()
         candidate = local_instant(day, at, zone)
         return candidate if candidate > post_at else local_instant(day + dt.timedelta(days=1), at, zone)
@@ -59,7 +59,7 @@ def is_scheduled_day(settings: ChannelSettings, day: dt.date) -> bool:
 
 
 def slot_for(settings: ChannelSettings, day: dt.date) -> Slot:
-    post_at = local_instant(day, _hh_mm(settings.post_time), ZoneInfo(settings.timezone))
+    post_at = local_instant(day, hh_mm(settings.post_time), ZoneInfo(settings.timezone))
     return Slot(local_date=day, post_at=post_at, reveal_at=reveal_time(settings, post_at))
 
 

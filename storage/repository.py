@@ -20,6 +20,7 @@ from storage.channels import ChannelStore
 from storage.daily import DailyStore
 from storage.grading import GradingStore
 from storage.ledger import LedgerStore
+from storage.recaps import RecapStore
 from storage.reviews import ReviewStore
 from storage.rounds import RoundStore
 from storage.rows import channel_row_values
@@ -29,7 +30,9 @@ __all__ = ["SqlStore", "SqlUnitOfWork", "channel_row_values"]
 T = TypeVar("T")
 
 
-class SqlStore(ChannelStore, RoundStore, DailyStore, AnswerStore, GradingStore, LedgerStore, ReviewStore):
+class SqlStore(
+    ChannelStore, RoundStore, DailyStore, AnswerStore, GradingStore, RecapStore, LedgerStore, ReviewStore
+):
     """Every repository inside one transaction: the core's `Store` port."""
 
 

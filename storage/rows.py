@@ -45,6 +45,7 @@ _CHANNEL_FIELDS = [
     "answer_mode",
     "reminder_minutes",
     "schedule_since",
+    "recap_weekly",
 ]
 
 
@@ -235,6 +236,7 @@ def settings_of(row: ChannelRow | Row[Any]) -> ChannelSettings:
         answer_mode=row.answer_mode,
         reminder_minutes=row.reminder_minutes,
         schedule_since=row.schedule_since,
+        recap_weekly=bool(row.recap_weekly),
     )
 
 

@@ -80,6 +80,7 @@ class ChannelRow(Base):
     reminder_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     # When the schedule (time, days, zone; turned on or resumed) last changed: earlier slots never count.
     schedule_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
+    recap_weekly: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
@@ -240,3 +241,18 @@ class ContestRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class RecapRow(Base):
+    """One weekly recap per channel and week: the row is the claim (a lease renewed while posting)."""
+
+    __tablename__ = "recaps"
+    __table_args__ = (UniqueConstraint("channel_id", "week", name="uq_recaps_channel_week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))  # posting | posted
+    claimed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    posted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), default=None)
+    message_id: Mapped[str | None] = mapped_column(String(64), default=None)

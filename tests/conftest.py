@@ -109,6 +109,13 @@ class FakeChat:
                 return where.split(":", 1)[1]
         return None
 
+    async def post_notice(self, channel: ChannelRef, card: Card) -> str:
+        if channel.channel_id in self.failing_channels:
+            raise ConnectionError("platform unavailable")
+        self._n += 1
+        self.posts.append((f"notice:{channel.channel_id}", card))
+        return f"msg{self._n}"
+
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
         if self.failing_threads:
             self.failing_threads -= 1

@@ -99,6 +99,10 @@ class ConsoleChat:
         self.output.card(card, strings.CHANNEL_PREFIX.format(channel=channel.name or channel.channel_id))
         return message_id
 
+    async def post_notice(self, channel: ChannelRef, card: Card) -> str:
+        self.output.card(card, strings.CHANNEL_PREFIX.format(channel=channel.name or channel.channel_id))
+        return self.new_message_id()  # no thread: plain lines keep answering the open question
+
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
         self.output.card(card, strings.THREAD_PREFIX.format(message=thread.message_id))
         return self.new_message_id()

@@ -179,6 +179,16 @@ class DiscordChat:
         except discord.HTTPException as exc:
             log.warning("could not explain the missing thread", extra={"status": exc.status})
 
+    async def post_notice(self, channel: ChannelRef, card: Card) -> str:
+        await self.ensure_login()
+        try:
+            sent = await self._send(channel.channel_id, render_card(card))
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_CHANNEL:
+                raise ChannelUnreachable(f"channel {channel.channel_id} unknown", gone=True) from exc
+            raise
+        return str(sent[0].id)
+
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
         await self.ensure_login()
         messages = render_card(card)

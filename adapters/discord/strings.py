@@ -54,9 +54,12 @@ CONFIG_SUGGESTIONS = (
     "difficulty easy,medium",
     "difficulty all",
     "packs mlops",
+    "packs mlops,llmops",
     "packs all",
     "answers thread",
     "answers private",
+    "recap weekly",
+    "recap off",
 )
 
 # --- buttons and the answer modal ----------------------------------------------------------------------

@@ -149,6 +149,13 @@ class SlackChat:
             await self.post_message(channel.channel_id, more, thread_ts=ts)
         return ts
 
+    async def post_notice(self, channel: ChannelRef, card: Card) -> str:
+        messages = render_card(card)
+        ts = await self.post_message(channel.channel_id, messages[0])
+        for more in messages[1:]:  # a long card continues under its first message
+            await self.post_message(channel.channel_id, more, thread_ts=ts)
+        return ts
+
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
         first = ""
         for message in render_card(card):

@@ -99,7 +99,7 @@ def test_concurrent_ticks_post_and_reveal_once(database_url: str) -> None:
     assert sum(r.stdout.count("[#practice] ==") for r in posts) == 1
     assert (
         sorted(r.stdout.strip().splitlines()[-1] for r in posts)[-1]
-        == "tick: posted=1 revealed=0 reminded=0 skipped=0 failed=0"
+        == "tick: posted=1 revealed=0 reminded=0 recapped=0 skipped=0 failed=0"
     )
     reveals = _ticks("2026-11-26T09:31:00+01:00", env, 3)
     assert sum(r.stdout.count("== Reveal · round #") for r in reveals) == 1
