@@ -27,7 +27,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.coverage import assess, vocabulary
+from bot.coverage import vocabulary
+from bot.grading import LexicalGrader
 from content.library import QuestionLibrary
 
 DATA = Path(__file__).with_name("coverage_eval.yaml")
@@ -146,11 +147,11 @@ def load_data(path: Path, library: QuestionLibrary) -> tuple[list[LabelledAnswer
 
 def evaluate(answers: Sequence[LabelledAnswer], library: QuestionLibrary) -> list[Judgement]:
     judgements: list[Judgement] = []
-    known_words = vocabulary(library.all())
+    grader = LexicalGrader(vocabulary(library.all()))  # the default grader, through the grading port
     for item in answers:
         question = library.get(item.question_id)
         assert question is not None  # load_data only keeps answers to known questions
-        covered = set(assess(item.answer, question.key_points, known_words).covered)
+        covered = set(grader.grade_now(question, item.answer).covered)
         judgements.extend(
             Judgement(item, label, expected, label in covered) for label, expected in item.points.items()
         )
@@ -159,13 +160,13 @@ def evaluate(answers: Sequence[LabelledAnswer], library: QuestionLibrary) -> lis
 
 def _speed(answers: Sequence[LabelledAnswer], library: QuestionLibrary, rounds: int = 5) -> str:
     """Time per `assess` call, as at a reveal (stems cached after the first round, as in a running bot)."""
-    known_words = vocabulary(library.all())
+    grader = LexicalGrader(vocabulary(library.all()))
     jobs = [(item.answer, library.get(item.question_id)) for item in answers]
     started = time.perf_counter()
     for _ in range(rounds):
         for text, question in jobs:
             assert question is not None
-            assess(text, question.key_points, known_words)
+            grader.grade_now(question, text)
     per_call = (time.perf_counter() - started) / (rounds * len(jobs)) if jobs else 0.0
     return f"assess: {per_call * 1000:.2f} ms per answer (mean of {rounds * len(jobs)} calls)"
 

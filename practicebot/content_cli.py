@@ -121,7 +121,7 @@ def content_stats(
         return
     if format not in FORMATS:
         raise ConfigError("--format: use text or json")
-    table = Table(title=f"{len(library)} questions")
+    table = Table(title=plural(len(library), "question"))
     levels = [d.value for d in Difficulty]
     for column in ("pack", "category", *levels, "total"):
         table.add_column(column)
