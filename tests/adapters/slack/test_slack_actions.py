@@ -63,3 +63,30 @@ async def test_review_buttons_reveal_then_grade(slack_bot: SlackBot) -> None:
     await slack_bot.press("grade_easy", round_id)
     calls = await slack_bot.fake.wait_for("response_url", 5)
     assert "already graded" in _text(calls[-1].args)
+
+
+async def test_a_missed_point_is_contested_from_the_private_feedback(slack_bot: SlackBot) -> None:
+    from slack_testkit import load_fixture
+
+    status, _ = await slack_bot.command("question technical")  # mini-canary, privately first
+    (card,) = await slack_bot.fake.wait_for("response_url", 1)
+    round_id = _round_of(card.args)
+    submission = load_fixture("view_submission.json", round_id=round_id, text="Small percentage first")
+    status, _ = await slack_bot.interaction(submission)
+    assert status == 200
+    await slack_bot.press("reveal", round_id)
+    calls = await slack_bot.fake.wait_for("response_url", 3)
+    feedback = next(c.args for c in calls if "Your feedback" in _text(c.args))
+    contests = [
+        (e["action_id"], e["value"])
+        for b in feedback["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("contest_")
+    ]
+    assert [a for a, _ in contests] == ["contest_2", "contest_3"]  # the missed points, by number
+    answer_id = int(contests[0][1])
+    before = len(slack_bot.fake.calls_to("response_url"))
+    await slack_bot.press("contest_2", answer_id)
+    calls = await slack_bot.fake.wait_for("response_url", before + 1)
+    assert "Contest #1 recorded" in _text(calls[-1].args) and "Automatic rollback" in _text(calls[-1].args)
