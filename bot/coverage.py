@@ -207,6 +207,16 @@ def _statement_parts(answer: str, whole: Answer, bank: Bank) -> list[tuple[str, 
     return parts
 
 
+# A statement that uses this many different words of a key point's label states the point in its own
+# sentence ("each worker process loads its own copy of the model" for "Model copies per worker process").
+# Measured on the development sets (stop 19): recall +1.9 points, precision -0.3.
+LABEL_WORDS_STATED = 3
+
+
+def _restates_label(label_stems: frozenset[str], statement: Answer) -> bool:
+    return len(label_stems) >= LABEL_WORDS_STATED and len(label_stems & statement.stems) >= LABEL_WORDS_STATED
+
+
 def _is_evidence(
     hits: Sequence[Sequence[Token]], bank: Bank, label_stems: frozenset[str], statement: Answer
 ) -> bool:
@@ -238,7 +248,9 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
         label_stems = frozenset(stem for stem, _ in tokens(point.label))
         for text, parsed in parts:
             hits = [term for term in terms if term_in(term, parsed)]
-            if hits and _is_evidence(hits, bank, label_stems, parsed):
+            if (hits and _is_evidence(hits, bank, label_stems, parsed)) or _restates_label(
+                label_stems, parsed
+            ):
                 evidence[point.label] = text
                 break
     covered = tuple(label for label in labels if label in evidence)

@@ -259,3 +259,11 @@ def test_corporate_filler_in_a_statement_is_no_evidence_even_with_a_reason() -> 
     assert assess(filler, DRIFT, GENERIC).covered == ()
     plain = "We compare data drift per feature, so a shift shows before accuracy drops."
     assert assess(plain, DRIFT, GENERIC).covered == tuple(p.label for p in DRIFT)
+
+
+def test_a_statement_with_three_words_of_the_label_states_the_point() -> None:
+    point = (KeyPoint(label="Model copies per worker process", terms=("preload app",)),)
+    assert assess("Each worker process keeps its own copy of the model in memory.", point).covered == (
+        point[0].label,
+    )
+    assert assess("The model runs in a worker.", point).covered == ()  # two words of it are not enough
