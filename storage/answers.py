@@ -20,7 +20,7 @@ from bot.ports import SavedPart
 from storage.rows import (
     StoreBase,
     changed_one,
-    member_of,
+    stored_answer_of,
 )
 from storage.tables import (
     AnswerRow,
@@ -141,24 +141,7 @@ class AnswerStore(StoreBase):
             .where(AnswerRow.round_id == round_id)
             .order_by(AnswerRow.created_at, AnswerRow.id)
         ).all()
-        return [
-            (
-                StoredAnswer(
-                    id=a.id,
-                    round_id=a.round_id,
-                    member=member_of(m),
-                    text=a.text,
-                    late=a.late,
-                    truncated=a.truncated,
-                    created_at=a.created_at,
-                    coverage=a.coverage,
-                    covered_points=tuple(a.covered_points or ()),
-                ),
-                list(a.parts),
-            )
-            for a, m in rows
-            if a.parts
-        ]
+        return [(stored_answer_of(a, m), list(a.parts)) for a, m in rows if a.parts]
 
     def answer_by_message(self, channel: ChannelRef, message_id: str) -> StoredAnswer | None:
         channel_id = self._channel_id(channel)

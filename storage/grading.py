@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from bot.domain import ChannelRef, Contest, ContestStatus, MemberRef, StoredAnswer
 from bot.grading import Assessment
-from storage.rows import StoreBase, changed_one, channel_ref_of, member_of
+from storage.rows import StoreBase, changed_one, channel_ref_of, member_of, stored_answer_of
 from storage.tables import AnswerRow, AssessmentRow, ChannelRow, ContestRow, MemberRow, RoundRow
 
 _CONTESTS = (
@@ -88,18 +88,7 @@ class GradingStore(StoreBase):
         ).first()
         if row is None:
             return None
-        a, m = row
-        return StoredAnswer(
-            id=a.id,
-            round_id=a.round_id,
-            member=member_of(m),
-            text=a.text,
-            late=a.late,
-            truncated=a.truncated,
-            created_at=a.created_at,
-            coverage=a.coverage,
-            covered_points=tuple(a.covered_points or ()),
-        )
+        return stored_answer_of(*row)
 
     def latest_graded_answer(self, channel: ChannelRef, member: MemberRef) -> StoredAnswer | None:
         """The member's newest answer in this channel that a reveal graded."""

@@ -18,6 +18,7 @@ from bot.domain import (
     Round,
     RoundKind,
     RoundStatus,
+    StoredAnswer,
     Visibility,
 )
 from storage.tables import (
@@ -215,6 +216,20 @@ def member_of(row: MemberRow) -> MemberRef:
         workspace_id=row.workspace_id,
         user_id=row.user_id,
         display_name=row.display_name,
+    )
+
+
+def stored_answer_of(a: AnswerRow, m: MemberRow) -> StoredAnswer:
+    return StoredAnswer(
+        id=a.id,
+        round_id=a.round_id,
+        member=member_of(m),
+        text=a.text,
+        late=a.late,
+        truncated=a.truncated,
+        created_at=a.created_at,
+        coverage=a.coverage,
+        covered_points=tuple(a.covered_points or ()),
     )
 
 
