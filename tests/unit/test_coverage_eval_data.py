@@ -32,6 +32,7 @@ GRADING_SETS = [
     ROOT / "bench" / "grading_final_2.yaml",
     ROOT / "bench" / "grading_final_3.yaml",
     ROOT / "bench" / "grading_final_4.yaml",
+    ROOT / "bench" / "grading_final_5.yaml",
 ]
 # The answer kinds issue 7 asks for; `full` (an ordinary sound answer) may come on top.
 REQUIRED_KINDS = {"paraphrase", "synonym", "typo", "name-drop", "partial", "off-topic", "short"}
