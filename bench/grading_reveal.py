@@ -136,7 +136,7 @@ async def run(args: argparse.Namespace, port: int) -> None:
         )
         await asyncio.sleep(args.arrive / args.answers)
     await asyncio.sleep(max(0.0, args.reveal_at - (time.perf_counter() - started)))
-    pending = len(getattr(engine, "_pregrading", {}))
+    pending = len(engine._pregrading)
     with db.connect() as conn:
         from sqlalchemy import text as sql
 

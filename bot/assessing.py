@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from bot.core import EngineCore
 from bot.domain import MemberRef, StoredAnswer
@@ -25,8 +26,11 @@ PREGRADE_DELAY_SECONDS = 2.0
 
 
 class Assessing(EngineCore):
-    _pregrading: dict[tuple[int, tuple[str, str, str]], asyncio.Task[None]]
-    _in_flight: dict[tuple[str, str, str, str], asyncio.Future[Assessment]]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Background grades by (round, member), and grades under way by cache key.
+        self._pregrading: dict[tuple[int, tuple[str, str, str]], asyncio.Task[None]] = {}
+        self._in_flight: dict[tuple[str, str, str, str], asyncio.Future[Assessment]] = {}
 
     def _cacheable(self, assessment: Assessment) -> bool:
         # A fallback grade is not the configured grader's: the next attempt should ask the model again.
@@ -39,8 +43,6 @@ class Assessing(EngineCore):
         if not self.grader.slow:
             return await self.grader.grade(question, text)
         key = (question.id, answer_hash(text), self.grader.name, self.grader.model)
-        if not hasattr(self, "_in_flight"):
-            self._in_flight = {}
         running = self._in_flight.get(key)
         if running is None:
             running = self._in_flight[key] = asyncio.ensure_future(self._grade_and_cache(question, text, key))
@@ -83,8 +85,6 @@ class Assessing(EngineCore):
         """Grade this member's answer in the background once they stop typing (slow graders only)."""
         if not self.grader.slow:
             return
-        if not hasattr(self, "_pregrading"):
-            self._pregrading = {}
         key = (round_id, member.key)
         if key in self._pregrading:
             return  # the pending task reads the answer as it is when it starts
@@ -115,7 +115,8 @@ class Assessing(EngineCore):
             log.warning("background grading failed", exc_info=True)
 
     async def close_grading(self) -> None:
-        for task in [*getattr(self, "_pregrading", {}).values(), *getattr(self, "_in_flight", {}).values()]:
+        running: list[asyncio.Future[Any]] = [*self._pregrading.values(), *self._in_flight.values()]
+        for task in running:
             task.cancel()
         closer = getattr(self.grader, "close", None)
         if closer is not None:

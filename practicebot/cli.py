@@ -101,6 +101,7 @@ async def _console(settings: Settings) -> None:
         await run_console(session)
     finally:
         await scheduler.shutdown()
+        await bot.engine.close_grading()
         bot.close()
 
 
@@ -192,6 +193,7 @@ async def _service(settings: Settings) -> None:
                 await adapter.stop()
             except Exception:
                 log.warning("adapter did not stop cleanly", extra={"platform": adapter.name}, exc_info=True)
+        await bot.engine.close_grading()
         bot.close()
 
 
@@ -253,6 +255,7 @@ async def _tick(settings: Settings, at: dt.datetime | None):
     finally:
         for adapter in adapters:  # close HTTP sessions the chat ports opened
             await adapter.stop()
+        await bot.engine.close_grading()
         bot.close()
 
 
