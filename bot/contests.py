@@ -30,6 +30,14 @@ def contestable(assessment: Assessment) -> list[tuple[int, str]]:
     ]
 
 
+def _authored_by(answer: StoredAnswer, member: MemberRef) -> bool:
+    """A member reference without a workspace (a button clicked in a direct message, which names no server)
+    is matched by platform and user id alone."""
+    if member.workspace_id:
+        return answer.member == member
+    return (answer.member.platform, answer.member.user_id) == (member.platform, member.user_id)
+
+
 class Contests(Standings):
     def _coverage_points(self, assessment: Assessment) -> int:
         return math.floor(assessment.score * self.config.scoring.coverage_max + 0.5)
@@ -53,7 +61,7 @@ class Contests(Standings):
             else:
                 assert ctx is not None
                 answer = store.latest_graded_answer(ctx.channel, member)
-            if answer is None or answer.member != member:
+            if answer is None or not _authored_by(answer, member):
                 return cards.notice_card(
                     "There is no graded answer of yours to contest yet: contests open after a reveal."
                 )

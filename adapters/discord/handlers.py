@@ -133,15 +133,23 @@ class PracticeHandlers:
 
     async def on_button(self, interaction: discord.Interaction, action: str, round_id: int) -> None:
         async with self._guard(interaction, action):
-            if interaction.guild_id is None:
-                await self._tell(interaction, strings.APOLOGY)
-                return
             known = parse_action(action)
             if known is None:
                 log.warning("unknown button", extra={"action": action})
                 await self._tell(interaction, strings.BUTTON_UNKNOWN)
                 return
             spec = ACTIONS[known]
+            if interaction.guild_id is None:
+                # Feedback from a scheduled reveal arrives as a direct message: its contest buttons are
+                # clicked there, without a server. The core matches the answer's author by user id alone
+                # (Discord user ids are global); every other button belongs to a server's message.
+                if spec.contest_point is None:
+                    await self._tell(interaction, strings.APOLOGY)
+                    return
+                actor = Actor(translate.member_ref(interaction.user, ""), False)
+                replies = await self.engine.dispatch(ActionClicked(known, round_id, actor, None))
+                await self.respond(interaction, replies)
+                return
             if spec.opens_form:
                 await interaction.response.send_modal(AnswerModal(round_id))
                 return

@@ -139,3 +139,33 @@ async def test_question_by_id_and_skip_on_discord(make_bot: MakeBot) -> None:
     assert "question mini-canary" in embeds_text(bot.fake.messages[CHANNEL_ID][-1])
     skipped = await bot.command("skip", who=BOB)
     assert "Skipped round #1 (mini-canary)." in embeds_text(skipped.body)
+
+
+async def test_a_contest_button_in_a_direct_message_works(make_bot: MakeBot) -> None:
+    """A scheduled reveal sends feedback by DM: the click there carries no server."""
+    bot = await make_bot()
+    message = await _review(bot)
+    opened = await bot.click(message, "practice:answer_privately:1", who=BOB)
+    await bot.submit_modal(opened.body["data"], "Small percentage of traffic first, then widen.", who=BOB)
+    revealed = await bot.click(message, "practice:reveal:1", who=BOB)
+    await bot.followups(revealed, count=2)
+    feedback = next(m for m in bot.fake.messages[CHANNEL_ID] if "Your feedback" in embeds_text(m))
+    contest_id = next(c for c in custom_ids(feedback) if c.startswith("practice:contest_"))
+    payload = bot.interaction_payload(
+        3, {"custom_id": contest_id, "component_type": 2}, message=feedback, who=BOB
+    )
+    user = payload.pop("member")["user"]
+    del payload["guild_id"]
+    payload |= {
+        "user": user,
+        "channel": {"id": "777", "type": 1, "recipients": [user]},
+        "channel_id": "777",
+        "context": 1,
+        "authorizing_integration_owners": {"1": user["id"]},
+    }
+    clicked = await bot.interact(payload)
+    assert "Contest #1 recorded" in embeds_text(clicked.body)
+    # someone else clicking it in their DMs gets no contest of an answer that is not theirs
+    payload2 = dict(payload, id=str(bot.fake.snowflake()), token="t2", user=dict(user, id="4242"))
+    other = await bot.interact(payload2)
+    assert "no graded answer of yours" in embeds_text(other.body)
