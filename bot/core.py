@@ -52,12 +52,13 @@ class EngineCore:
         self.config = config or EngineConfig()
         # Called after a channel's schedule changes (the scheduler rebuilds its jobs).
         self.schedule_listeners: list[Callable[[], Awaitable[None]]] = []
-        # The bank's words: an answer word among them is never graded as a typo of a key-point term.
-        self.bank = vocabulary(questions.all())
-        # The default grader is also what a failing configured grader falls back to.
-        fallback = getattr(grader, "fallback", None)
-        self.fallback_grader = fallback if isinstance(fallback, LexicalGrader) else LexicalGrader(self.bank)
-        self.grader: Grader = grader or self.fallback_grader
+        # The default grader is also what a failing configured grader falls back to; it is built from the
+        # bank's vocabulary once (the composition root usually built it already).
+        fallback = grader if isinstance(grader, LexicalGrader) else getattr(grader, "fallback", None)
+        if not isinstance(fallback, LexicalGrader):
+            fallback = LexicalGrader(vocabulary(questions.all()))
+        self.fallback_grader: LexicalGrader = fallback
+        self.grader: Grader = grader or fallback
         # Channels a command recently found active, by key, with when (see Engine._reactivate).
         self._active_checked: dict[tuple[str, str, str], float] = {}
 
