@@ -150,11 +150,8 @@ class SlackChat:
         return ts
 
     async def post_notice(self, channel: ChannelRef, card: Card) -> str:
-        messages = render_card(card)
-        ts = await self.post_message(channel.channel_id, messages[0])
-        for more in messages[1:]:  # a long card continues under its first message
-            await self.post_message(channel.channel_id, more, thread_ts=ts)
-        return ts
+        # On Slack any message can have a thread, so a notice is posted like a round's message.
+        return await self.post_round(channel, card)
 
     async def post_in_thread(self, thread: ThreadRef, card: Card) -> str:
         first = ""
