@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.coverage import EMPTY_BANK, Bank, assess
 from bot.questions import Question
+from bot.statements import dismissals
 
 
 class Verdict(StrEnum):
@@ -137,7 +138,17 @@ class LexicalGrader:
             )
             for point in question.key_points
         )
-        return Assessment(points=points, grader=self.name, name_dropping=result.name_dropping)
+        missed = [p.label for p in points if p.verdict is Verdict.MISSED]
+        tip = f"Next time, say what you would do about \u201c{missed[0]}\u201d, and why." if missed else ""
+        # Waving a practice away is often the wrong call in an interview: quoted back for a second look.
+        flagged = tuple(s if len(s) <= 300 else s[:299] + "\u2026" for s in dismissals(answer))[:3]
+        return Assessment(
+            points=points,
+            misconceptions=flagged,
+            tip="" if result.name_dropping else tip,
+            grader=self.name,
+            name_dropping=result.name_dropping,
+        )
 
     async def grade(self, question: Question, answer: str) -> Assessment:
         # Matching is CPU work (milliseconds per answer): off the event loop, like charts.

@@ -79,6 +79,11 @@ def _does_something(statement: str) -> bool:
     return any(word in _DOING for word in WORD.findall(statement.lower()))
 
 
+def dismissals(answer: str) -> list[str]:
+    """Statements that wave a practice away ("rolling back is pointless"): worth a second look."""
+    return [s for s in statements(answer) if _DISMISSAL.search(s) and not INJECTION.search(s)]
+
+
 def says_nothing(statement: str) -> bool:
     """Hype, a dismissal, or a line to the grader: never evidence for a key point."""
     if INJECTION.search(statement) or _DISMISSAL.search(statement):

@@ -144,6 +144,8 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
         '  covered: Automatic rollback  <- "Shift a small percentage of traffic to the canary, and roll back '
         'automatically if it is worse."',
         "  missed:  Compare metrics against the current model",
+        "  tip: Next time, say what you would do about "
+        "\u201cCompare metrics against the current model\u201d, and why.",
     ]
     import json
 
@@ -158,7 +160,15 @@ def test_grade_reads_an_answer_from_stdin(tmp_path: Path) -> None:
         "verdict": "covered",
         "evidence": answer,
     }
-    assert as_json["misconceptions"] == [] and as_json["tip"] == ""
+    assert as_json["misconceptions"] == []
+    assert as_json["tip"].startswith("Next time, say what you would do about")
+    dismissive = _run(
+        ["grade", "mini-canary", "--format", "json"],
+        "A canary on a small percentage of traffic. Rolling back is pointless.",
+        tmp_path,
+        **env,
+    )
+    assert json.loads(dismissive.stdout)["misconceptions"] == ["Rolling back is pointless."]
     dropped = "Argo Rollouts, Flagger, Istio, Prometheus and Grafana. Then a canary with a rollback."
     text = _run(["grade", "mini-canary"], dropped, tmp_path, **env)
     assert text.stdout.splitlines()[:2] == [
