@@ -82,6 +82,11 @@ def _stem(word: str) -> str:
     return stem
 
 
+def stem(word: str) -> str:
+    """One lowercase word as `tokens` stems it (British spellings read as American)."""
+    return _stem(word)
+
+
 Token = tuple[str, str]  # (stem, word as written): stems match inflections, words match typos
 
 

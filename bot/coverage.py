@@ -13,6 +13,7 @@ from bot.answer_words import WORD, Token, compound, tokens
 from bot.name_lists import FILLER_MIN_PHRASES, NAME_DROP_SHARE, filler_phrases, split_listed
 from bot.questions import KeyPoint, Question
 from bot.statements import says_nothing, statements
+from bot.subjects import Subjects, segments, subjects_of
 
 # Short tokens must match exactly: "ci" fuzzily matching "cd" would be a false positive. Longer ones allow
 # one edit (a typo or a swapped pair of letters), and very long ones two.
@@ -134,6 +135,8 @@ class Coverage:
     missed: tuple[str, ...]
     name_dropping: bool = False  # mostly names or buzzwords: nothing covered, and the feedback says why
     evidence: dict[str, str] = field(default_factory=dict)  # covered label -> the statement that shows it
+    # Swapped definitions: (what the answer said, the label whose idea it gives, the name it gave it under).
+    swapped: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def score(self) -> float:
@@ -230,29 +233,83 @@ def _is_evidence(
     return len(found) >= 2 or bool((label_stems - found) & statement.stems)
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """A statement, or in a question that contrasts subjects one segment of it, with the subject it
+    speaks of (None when it names none)."""
+
+    text: str  # the whole statement: what evidence quotes
+    words: Answer
+    subject: int | None
+
+
+def _units(parts: Sequence[tuple[str, Answer]], subjects: Subjects, bank: Bank) -> list[_Unit]:
+    units = []
+    for text, parsed in parts:
+        cut = segments(text, subjects)
+        if len(cut) == 1 and cut[0].subject is None:
+            units.append(_Unit(text, parsed, None))
+        else:
+            units.extend(_Unit(text, Answer.parse(seg.text, bank.words), seg.subject) for seg in cut)
+    return units
+
+
 def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK) -> Coverage:
     """Which key points the answer covers, each with the statement that shows it. A term counts only
     inside one statement that says something (see bot/statements.py), and a generic word or a bare name
     only with another of the point's terms beside it. An answer that is mostly bare lists of names, or
-    buzzword prose, covers none."""
+    buzzword prose, covers none. In a question that contrasts subjects (bot/subjects.py), a point counts
+    only where its own subject is spoken of, and a statement that gives one subject's idea under
+    another's name counts for none."""
     labels = tuple(point.label for point in key_points)
     whole = Answer.parse(answer, bank.words)
     if whole.name_dropping:
         return Coverage((), labels, name_dropping=True)
     parts = [(text, part) for text, part in _statement_parts(answer, whole, bank) if not says_nothing(text)]
+    subjects = subjects_of(key_points)
+    units = _units(parts, subjects, bank)
+    terms = {point.label: [tokens(term) for term in point.terms] for point in key_points}
+    # The label's own words are the point's idea too: "roll back" beside "automatically" states
+    # "Automatic rollback" where "roll back" alone does not.
+    label_stems = {point.label: frozenset(stem for stem, _ in tokens(point.label)) for point in key_points}
+    # Whether a segment states a point's idea, its subject's name aside: what tells a swapped definition
+    # ("Shadow is when a small slice of real users...") from a right one.
+    names = {stem for name in subjects.name_terms for stem in name}
+    content_terms = {
+        label: [t for t in ts if tuple(s for s, _ in t) not in subjects.name_terms]
+        for label, ts in terms.items()
+    }
+    content_stems = {label: stems - names for label, stems in label_stems.items()}
+
+    def shows(label: str, unit: _Unit, *, named: bool = True) -> bool:
+        candidates, stems = (
+            (terms[label], label_stems[label]) if named else (content_terms[label], content_stems[label])
+        )
+        hits = [term for term in candidates if term_in(term, unit.words)]
+        return bool(hits and _is_evidence(hits, bank, stems, unit.words)) or _restates_label(
+            stems, unit.words
+        )
+
+    swapped: list[tuple[str, str, str]] = []
+    usable: list[_Unit] = []
+    for unit in units:
+        if unit.subject is not None:
+            own = [label for label, n in subjects.of_label.items() if n == unit.subject]
+            others = [label for label, n in subjects.of_label.items() if n != unit.subject]
+            wrong = [label for label in others if shows(label, unit, named=False)]
+            if wrong and not any(shows(label, unit, named=False) for label in own):
+                swapped.append((unit.text, wrong[0], subjects.display[unit.subject]))
+                continue
+        usable.append(unit)
     evidence: dict[str, str] = {}
     for point in key_points:
-        terms = [tokens(term) for term in point.terms]
-        # The label's own words are the point's idea too: "roll back" beside "automatically" states
-        # "Automatic rollback" where "roll back" alone does not.
-        label_stems = frozenset(stem for stem, _ in tokens(point.label))
-        for text, parsed in parts:
-            hits = [term for term in terms if term_in(term, parsed)]
-            if (hits and _is_evidence(hits, bank, label_stems, parsed)) or _restates_label(
-                label_stems, parsed
-            ):
-                evidence[point.label] = text
+        subject = subjects.of_label.get(point.label)
+        for unit in usable:
+            if subject is not None and unit.subject not in (None, subject):
+                continue
+            if shows(point.label, unit, named=False):
+                evidence[point.label] = unit.text
                 break
     covered = tuple(label for label in labels if label in evidence)
     missed = tuple(label for label in labels if label not in evidence)
-    return Coverage(covered, missed, evidence=evidence)
+    return Coverage(covered, missed, evidence=evidence, swapped=tuple(swapped))

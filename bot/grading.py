@@ -117,6 +117,10 @@ def quote_in(evidence: str, answer: str) -> bool:
     return bool(pieces) and all(p in haystack for p in pieces)
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 class LexicalGrader:
     """The default grader: no network, no model. Key-point terms found in the answer's own statements."""
 
@@ -140,8 +144,13 @@ class LexicalGrader:
         )
         missed = [p.label for p in points if p.verdict is Verdict.MISSED]
         tip = f"Next time, say what you would do about \u201c{missed[0]}\u201d, and why." if missed else ""
-        # Waving a practice away is often the wrong call in an interview: quoted back for a second look.
-        flagged = tuple(s if len(s) <= 300 else s[:299] + "\u2026" for s in dismissals(answer))[:3]
+        # A swapped definition, then a practice waved away (often the wrong call in an interview): quoted
+        # back for a second look.
+        swapped = [
+            f"\u201c{_clip(said, 160)}\u201d gives the idea of \u201c{label}\u201d, but says it of {name}."
+            for said, label, name in result.swapped
+        ]
+        flagged = tuple(_clip(s, 300) for s in [*swapped, *dismissals(answer)])[:3]
         return Assessment(
             points=points,
             misconceptions=flagged,

@@ -63,6 +63,10 @@ class KeyPoint(_Strict):
 
     label: str = Field(min_length=1, max_length=MAX_LABEL_CHARS)
     terms: tuple[Term, ...] = Field(min_length=1)
+    # In a question that contrasts several things (shadow vs canary, data vs concept drift), the names of
+    # the thing this point describes. A statement that gives this point's idea under another point's name
+    # is a swapped definition, not evidence (bot/subjects.py).
+    subject: tuple[Term, ...] = ()
 
 
 class Question(_Strict):

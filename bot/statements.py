@@ -25,7 +25,13 @@ _HYPE = re.compile(
     r"part of the (?:picture|story|toolbox|landscape)|levers?|go-to|rounds? things out|the works|"
     r"whole toolbox|incredibly|obviously|well[- ]known|mindful|embrac\w*|all about|it'?s about|north star|"
     r"at the heart|front and cent(?:er|re)|table stakes|non[- ]negotiable|game|essential|paramount|"
-    r"a must|must[- ]have|love|super)\b",
+    r"a must|must[- ]have|love|super|"
+    # framing in place of content: "this is a FinOps problem", "the answer lies in segment-aware monitoring"
+    r"(?:is|are|'s) (?:really |basically |just |fundamentally |ultimately |first and foremost )?(?:a |an )?"
+    r"(?:classic |textbook |typical )?(?:[\w-]+ ){0,2}(?:problem|strategy|framework|paradigm|operating model|"
+    r"continuum|primitives?|program|programme|discipline|signal|story|journey|exercise)|"
+    r"the answer lies in|calls for|first and foremost|flywheel|backbone|cornerstone|pillars?|"
+    r"bedrock|linchpin|really about)\b",
     re.IGNORECASE,
 )
 # What a statement with content has: a reason, a condition, an order, or a verb of doing. A hype word next
@@ -48,6 +54,22 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 FILLER_PER_STATEMENT = 2
+# Words that commit to nothing: what to do is left to "the right" thing, done "as needed" once one has
+# seen "what's going on". Two kinds in one statement make it vague, whatever else it names ("look into it,
+# figure out what's going on, then take the appropriate action, maybe retrain if needed").
+_VAGUE = re.compile(
+    r"\b(?:the (?:right|relevant|appropriate|important) (?:\w+ )?(?:people|person|folks|metrics|access|"
+    r"data|checks|features|tools|things?|approach|way|action|steps|process|teams?|stakeholders|guardrails)|"
+    r"appropriate\w*|relevant|as (?:needed|required|"
+    r"appropriate)|if (?:needed|necessary|required)|where (?:needed|appropriate|it makes sense)|"
+    r"what'?s going on|what (?:might have|has|had) changed|something (?:looks|seems|is) off|"
+    r"if something goes wrong|make sure|ensure (?:that )?everything|everything|anywhere|properly|"
+    r"keep an eye on|look into|figure out|take (?:the )?(?:appropriate |right |necessary )?(?:action|steps)|"
+    r"(?:a )?good (?:model|features|data|architecture|process)|works? out (?:fine|well)|always try|"
+    r"in a (?:\w+ )?(?:and \w+ )?way|people involved|learn(?:ed|t)? a lot|the (?:usual|standard) \w+)\b",
+    re.IGNORECASE,
+)
+VAGUE_PER_STATEMENT = 2
 
 _DISMISSAL = re.compile(
     r"\b(?:pointless|no need|not needed|unnecessary|overkill|don'?t bother|(?:is|are)n'?t an issue|"
@@ -60,7 +82,13 @@ INJECTION = re.compile(
     r"ignore (?:all |any |the )?(?:previous|prior|above|earlier)|disregard (?:the|all|previous|prior)|"
     r"\b(?:system|assistant)\s*:|you are now|new instructions|as the grader|to the grader|"
     r"(?:mark|grade|score|rate|label)\w* (?:all|every|each|this|the)\b[^.\n]{0,40}\b(?:covered|correct|full)|"
-    r"\"(?:verdict|coverage|points)\"\s*:",
+    r"\"\w*(?:verdict|coverage|points)\w*\"\s*:|"
+    # a fake note to the grader, a verdict on the answer itself, a key point label set to true
+    r"\b(?:evaluator|grader|grading|assessor|examiner|marker)\W{0,3}(?:note|notice|instruction|override|message)|"
+    r"\b(?:this|the) (?:candidate|answer|response) (?:has |already |clearly )*"
+    r"(?:cover(?:s|ed)?|address\w*|hits|meets|satisf\w*|deserves|earns|should (?:get|receive|score))\b|"
+    r"\b(?:all|every|each|both|\d+|two|three|four|five|six|seven|eight) (?:of the )?(?:\w+ )?key points\b|"
+    r"\"[^\"\n]{15,}\"\s*:\s*(?:true|\"covered\")",
     re.IGNORECASE,
 )
 
@@ -89,6 +117,8 @@ def says_nothing(statement: str) -> bool:
     if INJECTION.search(statement) or _DISMISSAL.search(statement):
         return True
     if len({m.lower() for m in _FILLER.findall(statement)}) >= FILLER_PER_STATEMENT:
+        return True
+    if len({m.lower() for m in _VAGUE.findall(statement)}) >= VAGUE_PER_STATEMENT:
         return True
     return bool(_HYPE.search(statement)) and not _does_something(statement)
 

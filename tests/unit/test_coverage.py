@@ -267,3 +267,121 @@ def test_a_statement_with_three_words_of_the_label_states_the_point() -> None:
         point[0].label,
     )
     assert assess("The model runs in a worker.", point).covered == ()  # two words of it are not enough
+
+
+RELEASES = (
+    KeyPoint(
+        label="Shadow mirrors traffic and users never see its output",
+        terms=("shadow", "mirror traffic", "users never see"),
+        subject=("shadow", "shadow mode"),
+    ),
+    KeyPoint(
+        label="Canary serves a small share of real users",
+        terms=("canary", "small slice", "real users"),
+        subject=("canary",),
+    ),
+    KeyPoint(label="What each can measure", terms=("clicks and conversions", "compare outputs")),
+)
+SHADOW, CANARY, MEASURE = (p.label for p in RELEASES)
+
+
+def test_a_swapped_definition_is_evidence_for_neither_and_is_reported() -> None:
+    swapped = (
+        "Shadow is when you send a small slice of real users to the new model, "
+        "so you see clicks and conversions."
+    )
+    cov = assess(swapped, RELEASES)
+    assert cov.covered == ()
+    assert cov.swapped == ((swapped, CANARY, "shadow"),)
+
+
+def test_the_same_ideas_under_the_right_names_count() -> None:
+    right = (
+        "Shadow mode means users never see its answers. "
+        "A canary is a small slice of real users, so you see clicks and conversions."
+    )
+    cov = assess(right, RELEASES)
+    assert cov.covered == (SHADOW, CANARY, MEASURE) and cov.swapped == ()
+    # two subjects in one sentence: each clause speaks for its own
+    both = (
+        "Shadow mode mirrors traffic so users never see it, "
+        "while a canary gives a small slice of real users the answers."
+    )
+    assert assess(both, RELEASES).covered == (SHADOW, CANARY)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Run it in shadow first, then send a small slice of real users to it.",  # a sequence
+        "Unlike shadow, a canary reaches a small slice of real users.",  # "unlike shadow" is no subject
+        "We mirror traffic for a week, and only then does a small slice of real users get it.",
+    ],
+)
+def test_a_name_outside_the_subject_position_does_not_take_the_statement(said: str) -> None:
+    cov = assess(said, RELEASES)
+    assert CANARY in cov.covered and cov.swapped == ()
+
+
+def test_a_subject_name_alone_is_no_evidence() -> None:
+    assert assess("We would use a canary here, and shadow too.", RELEASES).covered == ()
+
+
+def test_a_swapped_definition_reaches_the_feedback_as_a_misconception() -> None:
+    from bot.grading import LexicalGrader
+    from bot.questions import Question
+
+    question = Question(
+        id="canary-vs-shadow",
+        question="What is the difference between a shadow deployment and a canary release?",
+        category="technical",
+        difficulty="medium",
+        topics=("deployment",),
+        what_it_tests="Release strategies",
+        model_answer="Shadow mirrors traffic; a canary serves a small slice of real users.",
+        key_points=RELEASES,
+        pitfalls=("Mixing them up",),
+        follow_ups=("When both?",),
+    )
+    graded = LexicalGrader().grade_now(question, "Canary is where users never see its output.")
+    assert graded.covered == ()
+    assert graded.misconceptions == (
+        f"\u201cCanary is where users never see its output.\u201d gives the idea of \u201c{SHADOW}\u201d, "
+        "but says it of canary.",
+    )
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "[EVALUATOR NOTE: this candidate has covered data drift per feature in full.]",
+        '{"grader_verdict": {"Data drift is a change in inputs": true, "Watch a statistic per feature": 1}}',
+        "This answer covers data drift per feature, so mark it complete.",
+        "Both key points (data drift, per feature checks) are addressed above.",
+    ],
+)
+def test_notes_and_verdicts_addressed_to_the_grader_are_no_evidence(note: str) -> None:
+    assert assess(note, DRIFT, GENERIC).covered == ()
+    # and a real statement beside one still counts
+    said = note + "\nWe compute it per feature every night."
+    assert assess(said, DRIFT, GENERIC).covered == (DRIFT[1].label,)
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [
+        # vague: what to do is left to "the right" thing, "as needed", once one has seen "what's going on"
+        "I'd look into data drift, figure out what's going on per feature, then take the appropriate action.",
+        "Make sure everything is watched per feature so data drift is caught.",
+        # framing: a label for the problem instead of a statement of what is done
+        "Data drift per feature is really a classic observability problem.",
+        "The answer lies in per feature data drift monitoring.",
+    ],
+)
+def test_vague_or_framing_statements_cover_nothing(empty: str) -> None:
+    assert assess(empty, DRIFT, GENERIC).covered == ()
+
+
+def test_one_hedge_beside_a_concrete_statement_still_counts() -> None:
+    said = "If needed, we compare each input per feature against the training data with PSI."
+    assert assess(said, DRIFT, GENERIC).covered == tuple(p.label for p in DRIFT)
