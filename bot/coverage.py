@@ -6,10 +6,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz.distance import OSA
 
-from bot.answer_words import WORD, Token, compound, tokens
+from bot.answer_words import STOPWORDS, WORD, Token, compound, tokens
 from bot.name_lists import FILLER_MIN_PHRASES, NAME_DROP_SHARE, filler_phrases, split_listed
 from bot.questions import KeyPoint, Question
 from bot.statements import says_nothing, statements
@@ -79,6 +80,14 @@ class Answer:
             maybe_typos=tuple(toks[i] for i in usable if toks[i][1] not in known_words),
         )
 
+    def affirmed(self, text: str) -> Answer:
+        """The answer (parsed from `text`) without the words a negation governs: what it says is done,
+        not what it says is not."""
+        negated = negated_positions(text)
+        if not negated or len(tokens(text)) != len(self.tokens):
+            return self
+        return Answer.from_tokens(self.tokens, self.listed | negated, self.known_words, filler=self.filler)
+
     def has(self, term_token: Token) -> bool:
         """Whether some usable word of the answer matches this term word (a necessary condition)."""
         found = self._found.get(term_token)
@@ -89,6 +98,63 @@ class Answer:
             )
             self._found[term_token] = found
         return found
+
+
+# Words that negate what follows them ("don't" is written "don" "t"), how many content words after them
+# they govern, and what ends that reach earlier: punctuation, or a word that turns the sentence.
+_NEGATORS = frozenset({"not", "no", "never", "without", "cannot", "neither", "nor"})
+_NEGATING_CONTRACTIONS = frozenset(
+    {"don", "doesn", "didn", "isn", "aren", "wasn", "weren", "can", "won", "shouldn", "wouldn", "couldn"}
+)
+_NEGATING_PAIRS = {"rather": "than", "instead": "of"}
+_NOT_A_NEGATION = frozenset({"just", "only", "simply", "merely", "necessarily", "always", "too", "much"})
+_SCOPE_ENDS = frozenset({"but", "so", "because", "since", "which", "then", "while", "whereas", "instead"})
+_SCOPE_BREAK = re.compile(r"[,.;:!?()\n\u2014\u2013]|\s-\s")
+NEGATION_SCOPE = 3
+
+
+def negated_positions(text: str) -> frozenset[int]:
+    """Positions, in `tokens(text)`, of the words a negation governs ("not per user", "don't pin the
+    versions", "without any labels"). "Not just X but Y" negates nothing."""
+    lowered = text.lower()
+    words = list(WORD.finditer(lowered))
+    plain = [m.group() for m in words]
+    token_at: list[int | None] = []
+    count = 0
+    for word in plain:
+        token_at.append(None if word in STOPWORDS else count)
+        count += word not in STOPWORDS
+    negated: set[int] = set()
+    for i, word in enumerate(plain):
+        nxt = plain[i + 1] if i + 1 < len(plain) else ""
+        if word in _NEGATORS:
+            start = i + 1
+        elif (word in _NEGATING_CONTRACTIONS and nxt == "t") or _NEGATING_PAIRS.get(word) == nxt:
+            start = i + 2
+        else:
+            continue
+        if start < len(plain) and plain[start] in _NOT_A_NEGATION:
+            continue
+        if word == "not" and i >= 2 and plain[i - 2 : i] == ["whether", "or"]:  # "whether or not X"
+            continue
+        governed = 0
+        for j in range(start, len(plain)):
+            gap = lowered[words[j - 1].end() : words[j].start()]
+            if _SCOPE_BREAK.search(gap) or plain[j] in _SCOPE_ENDS or governed == NEGATION_SCOPE:
+                break
+            position = token_at[j]
+            if position is not None:
+                negated.add(position)
+                governed += 1
+    return frozenset(negated)
+
+
+def _negates(text: str) -> bool:
+    return bool(negated_positions(text)) or any(word in _NEGATORS for word in WORD.findall(text.lower()))
+
+
+# Labels that say what to avoid are stated with negations too ("no shared credentials").
+AVOIDING = frozenset({"avoid", "prevent"})
 
 
 def _close(expected: str, actual: str) -> bool:
@@ -241,6 +307,11 @@ class _Unit:
     text: str  # the whole statement: what evidence quotes
     words: Answer
     subject: int | None
+    said: str  # the words parsed: the statement, or its segment
+
+    @cached_property
+    def affirmed(self) -> Answer:
+        return self.words.affirmed(self.said)
 
 
 def _units(parts: Sequence[tuple[str, Answer]], subjects: Subjects, bank: Bank) -> list[_Unit]:
@@ -248,9 +319,11 @@ def _units(parts: Sequence[tuple[str, Answer]], subjects: Subjects, bank: Bank) 
     for text, parsed in parts:
         cut = segments(text, subjects)
         if len(cut) == 1 and cut[0].subject is None:
-            units.append(_Unit(text, parsed, None))
+            units.append(_Unit(text, parsed, None, text))
         else:
-            units.extend(_Unit(text, Answer.parse(seg.text, bank.words), seg.subject) for seg in cut)
+            units.extend(
+                _Unit(text, Answer.parse(seg.text, bank.words), seg.subject, seg.text) for seg in cut
+            )
     return units
 
 
@@ -281,14 +354,18 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
     }
     content_stems = {label: stems - names for label, stems in label_stems.items()}
 
+    avoids = {label for label in labels if _negates(label) or AVOIDING & label_stems[label]}
+    negating = {tuple(tokens(term)) for point in key_points for term in point.terms if _negates(term)}
+
     def shows(label: str, unit: _Unit, *, named: bool = True) -> bool:
         candidates, stems = (
             (terms[label], label_stems[label]) if named else (content_terms[label], content_stems[label])
         )
-        hits = [term for term in candidates if term_in(term, unit.words)]
-        return bool(hits and _is_evidence(hits, bank, stems, unit.words)) or _restates_label(
-            stems, unit.words
-        )
+        # A point that says what to avoid ("not a security boundary", "instead of overwriting") may be
+        # stated with a negation; any other is not stated by one ("randomise per request, not per user").
+        words = unit.words if label in avoids else unit.affirmed
+        hits = [t for t in candidates if term_in(t, unit.words if tuple(t) in negating else words)]
+        return bool(hits and _is_evidence(hits, bank, stems, words)) or _restates_label(stems, words)
 
     swapped: list[tuple[str, str, str]] = []
     usable: list[_Unit] = []

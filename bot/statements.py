@@ -88,7 +88,10 @@ INJECTION = re.compile(
     r"\b(?:this|the) (?:candidate|answer|response) (?:has |already |clearly )*"
     r"(?:cover(?:s|ed)?|address\w*|hits|meets|satisf\w*|deserves|earns|should (?:get|receive|score))\b|"
     r"\b(?:all|every|each|both|\d+|two|three|four|five|six|seven|eight) (?:of the )?(?:\w+ )?key points\b|"
-    r"\"[^\"\n]{15,}\"\s*:\s*(?:true|\"covered\")",
+    r"\"[^\"\n]{15,}\"\s*:\s*(?:true|\"covered\")|"
+    r"\b(?:instructions?|notes?|message) (?:for|to) (?:the |any )?(?:grad\w*|evaluat\w*|assess\w*|review\w*|"
+    r"marker|model|llm|ai)\b|\bscore (?:it |this |me )?accordingly\b|"
+    r"\bassume\b[^.\n]{0,80}\b(?:(?:is|are) covered|addressed)\b",
     re.IGNORECASE,
 )
 
