@@ -1,11 +1,16 @@
 """An answer as statements, and which statements say nothing a key point could rest on.
 
-Evidence for a key point is one statement of the answer. Three kinds of statement are never evidence,
-whatever words they use:
+Evidence for a key point is one statement of the answer. These statements are never evidence, whatever
+words they use:
 - hype: a topic named and praised or ranked ("point-in-time correctness is huge", "drift is top of mind",
-  "SBOMs are all part of our tooling landscape") with nothing said about what is done, why or how;
+  "SBOMs are all part of our tooling landscape") with nothing said about what is done, why or how, or with
+  two kinds of praise at once;
+- framing in place of an answer ("the answer lies in segment-aware monitoring", "it's really about trust");
+- buzzword prose: two kinds of corporate filler ("a strategic, scalable control plane");
+- vague lines: two hedges that leave what to do open ("look into it, then take the appropriate action");
 - dismissal: the practice waved away ("rolling back is pointless", "no need to slice by region");
-- lines written to the grader ("ignore previous instructions", a fake verdict or system turn).
+- lines written to the grader ("ignore previous instructions", a fake verdict, evaluator note or system
+  turn).
 """
 
 from __future__ import annotations
@@ -30,8 +35,14 @@ _HYPE = re.compile(
     r"(?:is|are|'s) (?:really |basically |just |fundamentally |ultimately |first and foremost )?(?:a |an )?"
     r"(?:classic |textbook |typical )?(?:[\w-]+ ){0,2}(?:problem|strategy|framework|paradigm|operating model|"
     r"continuum|primitives?|program|programme|discipline|signal|story|journey|exercise)|"
-    r"the answer lies in|calls for|first and foremost|flywheel|backbone|cornerstone|pillars?|"
-    r"bedrock|linchpin|really about)\b",
+    r"calls for|first and foremost|pillars?)\b",
+    re.IGNORECASE,
+)
+# Framing that stands in for an answer, whatever else the statement names ("the answer lies in
+# segment-aware monitoring and a clear root-cause framework spanning pipeline issues").
+_FRAMING = re.compile(
+    r"\b(?:the answer lies in|(?:is|are|'s) (?:really|all|ultimately) about|flywheel|backbone|cornerstone|"
+    r"bedrock|linchpin)\b",
     re.IGNORECASE,
 )
 # What a statement with content has: a reason, a condition, an order, or a verb of doing. A hype word next
@@ -50,10 +61,17 @@ _FILLER = re.compile(
     r"seamless\w*|operationali[sz]\w*|single pane of glass|time[- ]to[- ]value|first[- ]class|fabric|"
     r"unlock\w*|woven|at scale|robust\w*|agil\w*|\w+[- ](?:driven|centric|first|aware|native)|"
     r"embedded as|core capabilit\w*|governance|end[- ]to[- ]end|north star|accelerat\w*|streamlin\w*|"
-    r"optimi[sz]es?\b|architect\b|abstracts? away|heterogeneit\w*|converges?)\b",
+    r"optimi[sz]es?\b|architect\b|abstracts? away|heterogeneit\w*|converges?|strategic\w*|enablement|"
+    r"alignment|cent(?:re|er) of excellence|as[- ]a[- ]service|innovat\w*|vision|accountability|awareness|"
+    r"thinking|transparency|proactive\w*|hardening|envelope|future[- ]proof\w*|cost[- ]efficient|"
+    r"scalab\w*|high[- ](?:trust|velocity|performing)|cultur\w*|underpinn\w*|well[- ]governed|"
+    r"compliant|methodolog\w*)\b",
     re.IGNORECASE,
 )
 FILLER_PER_STATEMENT = 2
+# Two kinds of praise or framing in one statement are hype even beside a reason ("reference windows are
+# obviously critical, so we are always mindful of multiple testing").
+HYPE_PER_STATEMENT = 2
 # Words that commit to nothing: what to do is left to "the right" thing, done "as needed" once one has
 # seen "what's going on". Two kinds in one statement make it vague, whatever else it names ("look into it,
 # figure out what's going on, then take the appropriate action, maybe retrain if needed").
@@ -117,13 +135,14 @@ def dismissals(answer: str) -> list[str]:
 
 def says_nothing(statement: str) -> bool:
     """Hype, a dismissal, or a line to the grader: never evidence for a key point."""
-    if INJECTION.search(statement) or _DISMISSAL.search(statement):
+    if INJECTION.search(statement) or _DISMISSAL.search(statement) or _FRAMING.search(statement):
         return True
     if len({m.lower() for m in _FILLER.findall(statement)}) >= FILLER_PER_STATEMENT:
         return True
     if len({m.lower() for m in _VAGUE.findall(statement)}) >= VAGUE_PER_STATEMENT:
         return True
-    return bool(_HYPE.search(statement)) and not _does_something(statement)
+    hype = {m.lower() for m in _HYPE.findall(statement)}
+    return len(hype) >= HYPE_PER_STATEMENT or (bool(hype) and not _does_something(statement))
 
 
 def without_injection(answer: str) -> str:
