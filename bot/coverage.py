@@ -149,6 +149,10 @@ def negated_positions(text: str) -> frozenset[int]:
     return frozenset(negated)
 
 
+def _stems_of(toks: Sequence[Token]) -> tuple[str, ...]:
+    return tuple(stem for stem, _ in toks)
+
+
 def _negates(text: str) -> bool:
     return bool(negated_positions(text)) or any(word in _NEGATORS for word in WORD.findall(text.lower()))
 
@@ -341,31 +345,31 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
     parts = [(text, part) for text, part in _statement_parts(answer, whole, bank) if not says_nothing(text)]
     subjects = subjects_of(key_points)
     units = _units(parts, subjects, bank)
-    terms = {point.label: [tokens(term) for term in point.terms] for point in key_points}
+    # A subject's name is no evidence ("Shadow is when a small slice of real users..." does not show the
+    # shadow point): what tells a swapped definition from a right one is what the statement says of it.
+    names = {stem for name in subjects.name_terms for stem in name}
+    terms = {
+        point.label: [t for t in map(tokens, point.terms) if _stems_of(t) not in subjects.name_terms]
+        for point in key_points
+    }
     # The label's own words are the point's idea too: "roll back" beside "automatically" states
     # "Automatic rollback" where "roll back" alone does not.
-    label_stems = {point.label: frozenset(stem for stem, _ in tokens(point.label)) for point in key_points}
-    # Whether a segment states a point's idea, its subject's name aside: what tells a swapped definition
-    # ("Shadow is when a small slice of real users...") from a right one.
-    names = {stem for name in subjects.name_terms for stem in name}
-    content_terms = {
-        label: [t for t in ts if tuple(s for s, _ in t) not in subjects.name_terms]
-        for label, ts in terms.items()
+    label_stems = {
+        point.label: frozenset(stem for stem, _ in tokens(point.label)) - names for point in key_points
     }
-    content_stems = {label: stems - names for label, stems in label_stems.items()}
-
     avoids = {label for label in labels if _negates(label) or AVOIDING & label_stems[label]}
     negating = {tuple(tokens(term)) for point in key_points for term in point.terms if _negates(term)}
 
-    def shows(label: str, unit: _Unit, *, named: bool = True) -> bool:
-        candidates, stems = (
-            (terms[label], label_stems[label]) if named else (content_terms[label], content_stems[label])
-        )
+    def strength(label: str, unit: _Unit) -> int:
+        """How many of a point's terms show its idea in this unit: 0 when it is no evidence."""
+        stems = label_stems[label]
         # A point that says what to avoid ("not a security boundary", "instead of overwriting") may be
         # stated with a negation; any other is not stated by one ("randomise per request, not per user").
         words = unit.words if label in avoids else unit.affirmed
-        hits = [t for t in candidates if term_in(t, unit.words if tuple(t) in negating else words)]
-        return bool(hits and _is_evidence(hits, bank, stems, words)) or _restates_label(stems, words)
+        hits = [t for t in terms[label] if term_in(t, unit.words if tuple(t) in negating else words)]
+        if hits and _is_evidence(hits, bank, stems, words):
+            return len(hits)
+        return 1 if _restates_label(stems, words) else 0
 
     swapped: list[tuple[str, str, str]] = []
     usable: list[_Unit] = []
@@ -373,9 +377,13 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
         if unit.subject is not None:
             own = [label for label, n in subjects.of_label.items() if n == unit.subject]
             others = [label for label, n in subjects.of_label.items() if n != unit.subject]
-            wrong = [label for label in others if shows(label, unit, named=False)]
-            if wrong and not any(shows(label, unit, named=False) for label in own):
-                swapped.append((unit.text, wrong[0], subjects.display[unit.subject]))
+            # The idea of another subject's point, stated more fully than any of its own: swapped ("Blue-green
+            # is the gradual one: 1 percent of traffic to the green environment, then 5, 25, 100").
+            wrong = {label: strength(label, unit) for label in others}
+            mine = max((strength(label, unit) for label in own), default=0)
+            worst = max(wrong, key=lambda label: wrong[label], default=None)
+            if worst is not None and wrong[worst] > mine:
+                swapped.append((unit.text, worst, subjects.display[unit.subject]))
                 continue
         usable.append(unit)
     evidence: dict[str, str] = {}
@@ -384,7 +392,7 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
         for unit in usable:
             if subject is not None and unit.subject not in (None, subject):
                 continue
-            if shows(point.label, unit, named=False):
+            if strength(point.label, unit):
                 evidence[point.label] = unit.text
                 break
     covered = tuple(label for label in labels if label in evidence)

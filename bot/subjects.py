@@ -4,9 +4,10 @@ concept drift, CI vs CD vs CT).
 A key point may name its subject (`KeyPoint.subject`). When a question's points name two or more
 different subjects, each statement is cut into segments, one per subject it talks about: a segment starts
 where a subject is named in the position of a sentence's subject ("Shadow is when...", "..., and concept
-drift means...", "- Canary: ...") and ends at the next such name or at a turn of the sentence ("but",
-"while", "then", a semicolon). A name in any other position ("unlike shadow", "switch to blue-green",
-"run in shadow first") names an object, not the subject, and leaves the segment as it is.
+drift means...", "- Canary: ...") and ends at the next such name, or at a turn of the sentence ("but",
+"while", "then", a semicolon) whose clause names another subject. A name in any other position ("unlike
+shadow", "switch to blue-green", "run in shadow first") names an object, not the subject, and leaves the
+segment as it is.
 
 A segment that gives one subject's idea under another's name ("Shadow is when a small slice of real
 users gets the new model's answers") is a swapped definition: evidence for neither (bot/coverage.py).
@@ -121,31 +122,40 @@ def segments(statement: str, subjects: Subjects) -> list[Segment]:
                 return False
             j -= 1
 
-    cuts: list[tuple[int, int | None]] = [(0, None)]  # (word index where a segment starts, its subject)
+    # (word index where a segment starts, its subject, whether a turn of the sentence started it)
+    cuts: list[tuple[int, int | None, bool]] = [(0, None, False)]
+    mentioned: list[int] = []  # word indexes where any subject is named
     i = 0
     while i < len(words):
         if _TURN_PUNCTUATION.search(gap_before(i)) or words[i].group() in _TURN_WORDS:
-            cuts.append((i, None))
+            cuts.append((i, None, True))
         mention = _mention_at(stems, i, subjects)
         if mention is None:
             i += 1
             continue
+        mentioned.append(i)
         number, span = mention
         end = i + span
         # "CI/CD ...", "canary and blue-green both ...": two subjects at once are no single subject.
         after = end + 1 if end < len(words) and words[end].group() in ("and", "or") else end
         other = _mention_at(stems, after, subjects) if after < len(words) else None
         if in_subject_position(i):
-            cuts.append((i, None if other is not None and other[0] != number else number))
+            cuts.append((i, None if other is not None and other[0] != number else number, False))
         i = end
     segments_: list[Segment] = []
-    for k, (start, subject) in enumerate(cuts):
+    previous: int | None = None
+    for k, (start, subject, turn) in enumerate(cuts):
         stop = cuts[k + 1][0] if k + 1 < len(cuts) else len(words)
         if stop <= start and k + 1 < len(cuts):
             continue
+        # After "but", "then", a semicolon, the sentence still speaks of its subject ("Canary gets a copy
+        # of the traffic but only logs its outputs"), unless the new clause names another one.
+        if turn and not any(start <= m < stop for m in mentioned):
+            subject = previous
         begin = words[start].start() if start < len(words) else len(statement)
         finish = words[stop].start() if stop < len(words) else len(statement)
         text = statement[begin:finish].strip()
         if text:
             segments_.append(Segment(text, subject))
+            previous = subject
     return segments_ or [Segment(statement, None)]

@@ -434,3 +434,18 @@ def test_negations_elsewhere_leave_a_point_covered(said: str) -> None:
 )
 def test_praise_framing_or_filler_beside_a_reason_is_still_no_evidence(hype: str) -> None:
     assert assess(hype, DRIFT, GENERIC).covered == ()
+
+
+def test_after_but_or_then_the_sentence_still_speaks_of_its_subject() -> None:
+    said = "Canary is where traffic gets mirrored, but users never see the output."
+    cov = assess(said, RELEASES)
+    assert SHADOW not in cov.covered and len(cov.swapped) == 2
+    # unless the new clause names another subject
+    right = "Shadow mode mirrors traffic, but only a canary gives a small slice of real users the answers."
+    assert assess(right, RELEASES).covered == (SHADOW, CANARY)
+
+
+def test_another_subjects_idea_stated_more_fully_than_its_own_is_swapped() -> None:
+    said = "Shadow mode is where we mirror traffic for a small slice of real users who get its answers."
+    cov = assess(said, RELEASES)
+    assert cov.covered == () and cov.swapped == ((said, CANARY, "shadow"),)
