@@ -92,7 +92,8 @@ VAGUE_PER_STATEMENT = 2
 _DISMISSAL = re.compile(
     r"\b(?:pointless|no need|not needed|unnecessary|overkill|don'?t bother|(?:is|are)n'?t an issue|"
     r"not an issue|no real|a hack|waste of time|skip\w*|irrelevant|doesn'?t matter|don'?t matter|"
-    r"not worth)\b",
+    r"not worth|(?:do|does|did)n'?t (?:really )?need (?!to\b)|(?:is|are)n'?t (?:really )?(?:needed|necessary|"
+    r"a factor|important|useful)|only (?:needed|necessary|useful) (?:if|when))\b",
     re.IGNORECASE,
 )
 # Lines written to the grader rather than about the topic (shared with the model grader's evidence rule).
