@@ -435,6 +435,7 @@ def test_negations_elsewhere_leave_a_point_covered(said: str) -> None:
         "Data drift per feature is obviously critical, so we are always mindful of it.",  # twice praised
         "It's really about data drift per feature, watched closely.",  # framing
         "A strategic, scalable data drift capability per feature.",  # filler
+        "Data drift per feature taught me a lot.",  # a story without its content
     ],
 )
 def test_praise_framing_or_filler_beside_a_reason_is_still_no_evidence(hype: str) -> None:
