@@ -286,6 +286,14 @@ def _statement_parts(answer: str, whole: Answer, bank: Bank) -> list[tuple[str, 
 LABEL_WORDS_STATED = 3
 
 
+# A statement with this many of the words only one key point uses (its terms and label, no other point's),
+# at least one of them not common in the bank, states that point. Measured on the development sets (stop
+# 20): on the three sets whose questions had not been tuned on, recall +5 to +10 points, precision -0.3
+# to +0.5 (3 words); 4 words gave about half the recall.
+OWN_WORDS_STATED = 3
+OWN_SPECIFIC_WORDS = 1
+
+
 def _restates_label(label_stems: frozenset[str], statement: Answer) -> bool:
     return len(label_stems) >= LABEL_WORDS_STATED and len(label_stems & statement.stems) >= LABEL_WORDS_STATED
 
@@ -357,6 +365,18 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
     label_stems = {
         point.label: frozenset(stem for stem, _ in tokens(point.label)) - names for point in key_points
     }
+    # The words only this point uses, among all the question's points: several of them in one statement
+    # state its idea even when no single term is there ("people lose access all the time, so the change
+    # must flow through in minutes" for "Permission changes and revocations propagate quickly").
+    vocabulary_of = {
+        label: {stem for term in terms[label] for stem, _ in term} | label_stems[label] for label in labels
+    }
+    own_words = {
+        label: frozenset(
+            vocabulary_of[label].difference(*(v for other, v in vocabulary_of.items() if other != label))
+        )
+        for label in labels
+    }
     avoids = {label for label in labels if _negates(label) or AVOIDING & label_stems[label]}
     negating = {tuple(tokens(term)) for point in key_points for term in point.terms if _negates(term)}
 
@@ -369,7 +389,10 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
         hits = [t for t in terms[label] if term_in(t, unit.words if tuple(t) in negating else words)]
         if hits and _is_evidence(hits, bank, stems, words):
             return len(hits)
-        return 1 if _restates_label(stems, words) else 0
+        if _restates_label(stems, words):
+            return 1
+        shared = own_words[label] & words.stems
+        return int(len(shared) >= OWN_WORDS_STATED and len(shared - bank.generic) >= OWN_SPECIFIC_WORDS)
 
     swapped: list[tuple[str, str, str]] = []
     usable: list[_Unit] = []

@@ -455,3 +455,21 @@ def test_another_subjects_idea_stated_more_fully_than_its_own_is_swapped() -> No
     said = "Shadow mode is where we mirror traffic for a small slice of real users who get its answers."
     cov = assess(said, RELEASES)
     assert cov.covered == () and cov.swapped == ((said, CANARY, "shadow"),)
+
+
+ACCESS = (
+    KeyPoint(
+        label="Permission changes propagate quickly",
+        terms=("revocation sync", "access removed within minutes", "leavers lose access"),
+    ),
+    KeyPoint(label="Filter by the caller's identity", terms=("permission filter", "caller identity")),
+)
+
+
+def test_several_words_only_one_point_uses_state_it_without_a_term() -> None:
+    # "access", "minutes", "quickly": no term of the first point, but words only it uses
+    said = "People lose access all the time, so the change has to flow through quickly, in minutes."
+    assert assess(said, ACCESS).covered == ("Permission changes propagate quickly",)
+    # words both points use, or fewer than three, are not enough
+    assert assess("Access changes happen.", ACCESS).covered == ()
+    assert assess("The permission filter runs on every query.", ACCESS).covered == (ACCESS[1].label,)
