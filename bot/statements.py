@@ -65,7 +65,10 @@ _FILLER = re.compile(
     r"seamless\w*|operationali[sz]\w*|single pane of glass|time[- ]to[- ]value|first[- ]class|fabric|"
     r"unlock\w*|woven|at scale|robust\w*|agil\w*|"
     r"\w+[- ](?:driven|centric|first|aware|native|informed|conscious|grade)|mindset|harmoni[sz]\w*|"
-    r"elevat\w*|firefighting|"
+    r"elevat\w*|firefighting|pragmatic\w*|position(?:ed)? (?:myself|ourselves|itself)|enabler|refram\w*|"
+    r"storytelling|narrative|tailor\w*|lean(?:ed|t)? into|time[- ]to[- ]market|maintainability|"
+    r"align(?:ed|ing)|rounds? out|full[- ]stack|resilien\w*|\w+[- ]as[- ]code|grounded in|principles|"
+    r"the power of|"
     r"embedded as|core capabilit\w*|governance|end[- ]to[- ]end|north star|accelerat\w*|streamlin\w*|"
     r"optimi[sz]es?\b|architect\b|abstracts? away|heterogeneit\w*|converges?|strategic\w*|enablement|"
     r"alignment|cent(?:re|er) of excellence|as[- ]a[- ]service|innovat\w*|vision|accountability|awareness|"
@@ -90,6 +93,8 @@ _VAGUE = re.compile(
     r"if something goes wrong|make sure|ensure (?:that )?everything|everything|anywhere|properly|"
     r"keep an eye on|look into|figure out|take (?:the )?(?:appropriate |right |necessary )?(?:action|steps)|"
     r"(?:a )?good (?:model|features|data|architecture|process)|works? out (?:fine|well)|always try|"
+    r"thorough\w*|at every stage|use (?:the right |some |various |our )?tools|"
+    r"good (?:\w+ ){0,2}practices|"
     r"in a (?:\w+ )?(?:and \w+ )?way|people involved|learn(?:ed|t)? a lot|the (?:usual|standard) \w+)\b",
     re.IGNORECASE,
 )
@@ -99,7 +104,8 @@ _DISMISSAL = re.compile(
     r"\b(?:pointless|no need|not needed|unnecessary|overkill|don'?t bother|(?:is|are)n'?t an issue|"
     r"not an issue|no real|a hack|waste of time|skip\w*|irrelevant|doesn'?t matter|don'?t matter|"
     r"not worth|(?:do|does|did)n'?t (?:really )?need (?!to\b)|(?:is|are)n'?t (?:really )?(?:needed|necessary|"
-    r"a factor|important|useful)|only (?:needed|necessary|useful) (?:if|when))\b",
+    r"a factor|important|useful)|only (?:needed|necessary|useful) (?:if|when)|whatever the|no matter what|"
+    r"(?:is|are)n'?t a worry|not a worry|the other way round)\b",
     re.IGNORECASE,
 )
 # Lines written to the grader rather than about the topic (shared with the model grader's evidence rule).
