@@ -266,7 +266,7 @@ def test_corporate_filler_in_a_statement_is_no_evidence_even_with_a_reason() -> 
     assert assess(plain, DRIFT, GENERIC).covered == tuple(p.label for p in DRIFT)
 
 
-def test_a_statement_with_three_words_of_the_label_states_the_point() -> None:
+def test_a_statement_with_four_words_of_the_label_states_the_point() -> None:
     point = (KeyPoint(label="Model copies per worker process", terms=("preload app",)),)
     assert assess("Each worker process keeps its own copy of the model in memory.", point).covered == (
         point[0].label,
