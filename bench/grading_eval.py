@@ -61,6 +61,7 @@ DEVELOPMENT = [
     BENCH / "grading_dev_7.yaml",  # written blind for tuning round 6 (stop 20), with grading_final_7
     BENCH / "grading_final_7.yaml",  # the final set of tuning round 6 (stop 20), looked at once
     BENCH / "grading_final_8.yaml",  # the final set of tuning round 7 (stop 20), looked at once
+    BENCH / "grading_final_9.yaml",  # the final set of tuning round 8 (stop 20), looked at once
 ]
 # Kinds that should earn little, and the one that should earn a lot (issue 13's goals).
 LOW_KINDS = ("buzzword-prose", "vague")

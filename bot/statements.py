@@ -34,7 +34,8 @@ _HYPE = re.compile(
     # a story told without its content: "it taught me a lot", "in the end the project went well"
     r"taught me a lot|learn(?:ed|t) a lot|went (?:really |very )?well|(?:was|were) (?:all )?happy|"
     r"plenty of (?:projects|experience|times)|"
-    r"tough calls|in the end|a lot of experience|on the same page|worked out|"
+    r"tough calls|in the end|a lot of experience|on the same page|worked out|big believer|"
+    r"comes? into play|massive|closes? the loop|\w+[- ]nines thinking|antifragile|self[- ]healing|"
     # framing in place of content: "this is a FinOps problem", "the answer lies in segment-aware monitoring"
     r"(?:is|are|'s) (?:really |basically |just |fundamentally |ultimately |first and foremost )?(?:a |an )?"
     r"(?:classic |textbook |typical )?(?:[\w-]+ ){0,2}(?:problem|strategy|framework|paradigm|operating model|"
@@ -93,7 +94,8 @@ _VAGUE = re.compile(
     r"if something goes wrong|make sure|ensure (?:that )?everything|everything|anywhere|properly|"
     r"keep an eye on|look into|figure out|take (?:the )?(?:appropriate |right |necessary )?(?:action|steps)|"
     r"(?:a )?good (?:model|features|data|architecture|process)|works? out (?:fine|well)|always try|"
-    r"thorough\w*|at every stage|use (?:the right |some |various |our )?tools|"
+    r"thorough\w*|at every stage|use (?:the right |some |various |our )?tools|everyone|in the loop|"
+    r"build (?:the )?trust|take ownership|"
     r"good (?:\w+ ){0,2}practices|"
     r"in a (?:\w+ )?(?:and \w+ )?way|people involved|learn(?:ed|t)? a lot|the (?:usual|standard) \w+)\b",
     re.IGNORECASE,
