@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -341,25 +341,27 @@ def _units(parts: Sequence[tuple[str, Answer]], subjects: Subjects, bank: Bank) 
     return units
 
 
-def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK) -> Coverage:
-    """Which key points the answer covers, each with the statement that shows it. A term counts only
-    inside one statement that says something (see bot/statements.py), and a generic word or a bare name
-    only with another of the point's terms beside it. An answer that is mostly bare lists of names, or
-    buzzword prose, covers none. In a question that contrasts subjects (bot/subjects.py), a point counts
-    only where its own subject is spoken of, and a statement that gives one subject's idea under
-    another's name counts for none."""
-    labels = tuple(point.label for point in key_points)
-    whole = Answer.parse(answer, bank.words)
-    if whole.name_dropping:
-        return Coverage((), labels, name_dropping=True)
-    parts = [(text, part) for text, part in _statement_parts(answer, whole, bank) if not says_nothing(text)]
+@dataclass(frozen=True)
+class _Points:
+    """What matching needs of a question's key points, prepared once per question."""
+
+    subjects: Subjects
+    terms: dict[str, list[tuple[Token, ...]]]  # label -> its terms as tokens, subject names left out
+    label_stems: dict[str, frozenset[str]]  # label -> the stems of its own words, subject names left out
+    own_words: dict[str, frozenset[str]]  # label -> the stems only this point uses
+    avoids: frozenset[str]  # labels that say what to avoid: a negation may state them
+    negating: frozenset[tuple[Token, ...]]  # terms that are negations themselves
+
+
+@lru_cache(maxsize=1024)
+def _prepared(key_points: tuple[KeyPoint, ...]) -> _Points:
+    labels = [point.label for point in key_points]
     subjects = subjects_of(key_points)
-    units = _units(parts, subjects, bank)
     # A subject's name is no evidence ("Shadow is when a small slice of real users..." does not show the
     # shadow point): what tells a swapped definition from a right one is what the statement says of it.
     names = {stem for name in subjects.name_terms for stem in name}
     terms = {
-        point.label: [t for t in map(tokens, point.terms) if _stems_of(t) not in subjects.name_terms]
+        point.label: [tuple(t) for t in map(tokens, point.terms) if _stems_of(t) not in subjects.name_terms]
         for point in key_points
     }
     # The label's own words are the point's idea too: "roll back" beside "automatically" states
@@ -379,21 +381,46 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
         )
         for label in labels
     }
-    avoids = {label for label in labels if _negates(label) or AVOIDING & label_stems[label]}
-    negating = {tuple(tokens(term)) for point in key_points for term in point.terms if _negates(term)}
+    return _Points(
+        subjects=subjects,
+        terms=terms,
+        label_stems=label_stems,
+        own_words=own_words,
+        avoids=frozenset(label for label in labels if _negates(label) or AVOIDING & label_stems[label]),
+        negating=frozenset(
+            tuple(tokens(term)) for point in key_points for term in point.terms if _negates(term)
+        ),
+    )
+
+
+def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK) -> Coverage:
+    """Which key points the answer covers, each with the statement that shows it. A term counts only
+    inside one statement that says something (see bot/statements.py), and a generic word or a bare name
+    only with another of the point's terms beside it. An answer that is mostly bare lists of names, or
+    buzzword prose, covers none. In a question that contrasts subjects (bot/subjects.py), a point counts
+    only where its own subject is spoken of, and a statement that gives one subject's idea under
+    another's name counts for none."""
+    labels = tuple(point.label for point in key_points)
+    whole = Answer.parse(answer, bank.words)
+    if whole.name_dropping:
+        return Coverage((), labels, name_dropping=True)
+    parts = [(text, part) for text, part in _statement_parts(answer, whole, bank) if not says_nothing(text)]
+    points = _prepared(tuple(key_points))
+    subjects, terms, label_stems = points.subjects, points.terms, points.label_stems
+    units = _units(parts, subjects, bank)
 
     def strength(label: str, unit: _Unit) -> int:
         """How many of a point's terms show its idea in this unit: 0 when it is no evidence."""
         stems = label_stems[label]
         # A point that says what to avoid ("not a security boundary", "instead of overwriting") may be
         # stated with a negation; any other is not stated by one ("randomise per request, not per user").
-        words = unit.words if label in avoids else unit.affirmed
-        hits = [t for t in terms[label] if term_in(t, unit.words if tuple(t) in negating else words)]
+        words = unit.words if label in points.avoids else unit.affirmed
+        hits = [t for t in terms[label] if term_in(t, unit.words if t in points.negating else words)]
         if hits and _is_evidence(hits, bank, stems, words):
             return len(hits)
         if _restates_label(stems, words):
             return 1
-        shared = own_words[label] & words.stems
+        shared = points.own_words[label] & words.stems
         return int(len(shared) >= OWN_WORDS_STATED and len(shared - bank.generic) >= OWN_SPECIFIC_WORDS)
 
     swapped: list[tuple[str, str, str]] = []
