@@ -39,6 +39,7 @@ ACTION_VERBS = frozenset(
     throttle tie trigger tune use validate verify warm watch write""".split()  # noqa: SIM905
 )
 _NOT_COUNTED = frozenset(["a", "an", "the", "and", "or"])  # words that do not make a name longer
+_NUMBER = re.compile(r"[~$\u20ac\u00a3]?\d[\d.,]*(?:%|x|k|m|ms|s)?\.?")  # a figure: "5", "25%", "$60k"
 # Other ways chat writes a list of names: "Kafka -> Flink -> Redis", "Airflow/MLflow/K8s", "DVC + MLflow",
 # "A | B", and hashtags.
 # Three or more names joined by a separator are a list whatever follows the last one; a pair ("a/b test",
@@ -113,6 +114,9 @@ def _is_bare_name(piece: str, max_words: int = _LIST_ITEM_MAX_WORDS) -> bool:
     ("compare metrics", "- roll back fast") and is not a name."""
     words = [w for w in piece.split() if WORD.search(w) and w not in _NOT_COUNTED]
     if len(words) > 1 and words[0].strip("*_`'\"") in ACTION_VERBS:
+        return False
+    # Numbers are steps or figures, not names ("1 percent, then 5, 25, 100").
+    if words and all(_NUMBER.fullmatch(w) for w in words):
         return False
     return len(words) <= max_words
 

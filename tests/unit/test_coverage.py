@@ -473,3 +473,9 @@ def test_several_words_only_one_point_uses_state_it_without_a_term() -> None:
     # words both points use, or fewer than three, are not enough
     assert assess("Access changes happen.", ACCESS).covered == ()
     assert assess("The permission filter runs on every query.", ACCESS).covered == (ACCESS[1].label,)
+
+
+def test_a_run_of_figures_is_not_a_list_of_names() -> None:
+    steps = (KeyPoint(label="Shift traffic gradually", terms=("percent of traffic", "ramp up")),)
+    cov = assess("Send 1 percent of traffic first, then 5, 25, 100.", steps)
+    assert not cov.name_dropping and cov.covered == ("Shift traffic gradually",)
