@@ -62,6 +62,7 @@ DEVELOPMENT = [
     BENCH / "grading_final_7.yaml",  # the final set of tuning round 6 (stop 20), looked at once
     BENCH / "grading_final_8.yaml",  # the final set of tuning round 7 (stop 20), looked at once
     BENCH / "grading_final_9.yaml",  # the final set of tuning round 8 (stop 20), looked at once
+    BENCH / "grading_final_10.yaml",  # the final set of tuning round 9 (stop 20), looked at once
 ]
 # Kinds that should earn little, and the one that should earn a lot (issue 13's goals).
 LOW_KINDS = ("buzzword-prose", "vague")
