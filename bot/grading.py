@@ -146,9 +146,12 @@ class LexicalGrader:
         tip = f"Next time, say what you would do about \u201c{missed[0]}\u201d, and why." if missed else ""
         # A swapped definition, then a practice waved away (often the wrong call in an interview): quoted
         # back for a second look.
+        first_swap: dict[str, tuple[str, str]] = {}
+        for said, label, name in result.swapped:  # one line per statement, though two clauses may swap
+            first_swap.setdefault(said, (label, name))
         swapped = [
             f"\u201c{_clip(said, 160)}\u201d gives the idea of \u201c{label}\u201d, but says it of {name}."
-            for said, label, name in result.swapped
+            for said, (label, name) in first_swap.items()
         ]
         flagged = tuple(_clip(s, 300) for s in [*swapped, *dismissals(answer)])[:3]
         return Assessment(

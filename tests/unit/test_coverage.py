@@ -479,3 +479,25 @@ def test_a_run_of_figures_is_not_a_list_of_names() -> None:
     steps = (KeyPoint(label="Shift traffic gradually", terms=("percent of traffic", "ramp up")),)
     cov = assess("Send 1 percent of traffic first, then 5, 25, 100.", steps)
     assert not cov.name_dropping and cov.covered == ("Shift traffic gradually",)
+
+
+def test_a_statement_swapped_in_two_clauses_is_quoted_back_once() -> None:
+    from bot.grading import LexicalGrader
+    from bot.questions import Question
+
+    question = Question(
+        id="canary-vs-shadow",
+        question="What is the difference between a shadow deployment and a canary release?",
+        category="technical",
+        difficulty="medium",
+        topics=("deployment",),
+        what_it_tests="Release strategies",
+        model_answer="Shadow mirrors traffic; a canary serves a small slice of real users.",
+        key_points=RELEASES,
+        pitfalls=("Mixing them up",),
+        follow_ups=("When both?",),
+    )
+    said = "Canary is where traffic gets mirrored, but users never see the output."
+    other = "Shadow is when a small slice of real users gets it."
+    graded = LexicalGrader().grade_now(question, f"{said} {other}")
+    assert [m.split("\u201d")[0].lstrip("\u201c") for m in graded.misconceptions] == [said, other]
