@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from rapidfuzz.distance import OSA
 
 from bot.answer_words import STOPWORDS, WORD, Token, compound, tokens
-from bot.name_lists import FILLER_MIN_PHRASES, NAME_DROP_SHARE, filler_phrases, split_listed
+from bot.name_lists import FILLER_MIN_PHRASES, NAME_DROP_SHARE, filler_phrases, only_names, split_listed
 from bot.questions import KeyPoint, Question
 from bot.statements import says_nothing, statements
 from bot.subjects import Subjects, segments, subjects_of
@@ -402,7 +402,7 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
     another's name counts for none."""
     labels = tuple(point.label for point in key_points)
     whole = Answer.parse(answer, bank.words)
-    if whole.name_dropping:
+    if whole.name_dropping or only_names(answer):
         return Coverage((), labels, name_dropping=True)
     parts = [(text, part) for text, part in _statement_parts(answer, whole, bank) if not says_nothing(text)]
     points = _prepared(tuple(key_points))

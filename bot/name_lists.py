@@ -83,6 +83,27 @@ def split_listed(text: str) -> tuple[list[Token], set[int]]:
     return toks, listed
 
 
+# An answer of nothing but short lines of names ("Feast / Tecton\npoint-in-time joins\nleakage, freshness")
+# says nothing about what to do, whatever the separators between the names.
+_LINE_ITEMS = re.compile(r"\s*(?:,|/|\||->|\u2192|\s\+\s|\s&\s|\bvs\.?\s|\band\b|\bor\b)\s*")
+_ONLY_NAMES_MIN_LINES = 3
+_LINE_ITEM_MAX_WORDS = 3
+
+
+def only_names(text: str) -> bool:
+    lines = [line.strip().lstrip("".join(_BULLETS)).strip().rstrip(".;") for line in text.splitlines()]
+    lines = [line for line in lines if WORD.search(line.lower())]
+    if len(lines) < _ONLY_NAMES_MIN_LINES:
+        return False
+    for line in lines:
+        if re.search(r"[.;:!?]", line):
+            return False
+        items = [item for item in _LINE_ITEMS.split(line.lower()) if item and item.strip()]
+        if not all(_is_bare_name(item, _LINE_ITEM_MAX_WORDS) for item in items):
+            return False
+    return True
+
+
 def filler_phrases(text: str) -> int:
     """How many different stock phrases of corporate filler the text uses."""
     return len({phrase.replace("-", " ") for phrase in _FILLER.findall(text.lower())})

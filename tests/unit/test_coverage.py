@@ -501,3 +501,12 @@ def test_a_statement_swapped_in_two_clauses_is_quoted_back_once() -> None:
     other = "Shadow is when a small slice of real users gets it."
     graded = LexicalGrader().grade_now(question, f"{said} {other}")
     assert [m.split("\u201d")[0].lstrip("\u201c") for m in graded.misconceptions] == [said, other]
+
+
+def test_an_answer_of_only_short_lines_of_names_covers_nothing() -> None:
+    names = "Feast / Tecton\npoint-in-time joins\nfeature logging, parity tests\ndata drift, per feature"
+    cov = assess(names, DRIFT, GENERIC)
+    assert cov.name_dropping and cov.covered == ()
+    # one line that says what is done makes it an answer
+    said = names + "\nWe compare each input per feature against the training data every night."
+    assert not assess(said, DRIFT, GENERIC).name_dropping
