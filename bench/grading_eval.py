@@ -14,7 +14,7 @@ at most 1/3 mean coverage; plain-words expert answers at least 1/2.
     .venv/bin/python bench/grading_eval.py --grader llm --llm-base-url http://localhost:11434/v1 \\
         --llm-model qwen2.5:14b                                  # any OpenAI-compatible endpoint
 
-The final test set (grading_final_11.yaml) is looked at only through its summary line: `--final` prints
+The final test set (grading_final_12.yaml) is looked at only through its summary line: `--final` prints
 nothing else, and `--verbose` is refused with it. Write a fresh one before each tuning round.
 Always exits 0 unless the arguments are wrong: it measures, it does not pass or fail.
 """
@@ -42,7 +42,7 @@ from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
 from content.library import QuestionLibrary  # noqa: E402
 
 BENCH = Path(__file__).parent
-FINAL = BENCH / "grading_final_11.yaml"
+FINAL = BENCH / "grading_final_12.yaml"
 DEVELOPMENT = [
     BENCH / "coverage_eval.yaml",
     BENCH / "coverage_heldout.yaml",
@@ -63,6 +63,7 @@ DEVELOPMENT = [
     BENCH / "grading_final_8.yaml",  # the final set of tuning round 7 (stop 20), looked at once
     BENCH / "grading_final_9.yaml",  # the final set of tuning round 8 (stop 20), looked at once
     BENCH / "grading_final_10.yaml",  # the final set of tuning round 9 (stop 20), looked at once
+    BENCH / "grading_final_11.yaml",  # the final set of tuning round 10 (stop 20), looked at once
 ]
 # Kinds that should earn little, and the one that should earn a lot (issue 13's goals).
 LOW_KINDS = ("buzzword-prose", "vague")
