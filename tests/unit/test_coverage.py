@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.coverage import Bank, assess, term_can_match, vocabulary
+from bot.grading import LexicalGrader
+from bot.questions import Question
 from content.schema import KeyPoint
 
 POINTS = (
@@ -332,11 +334,8 @@ def test_a_subject_name_alone_is_no_evidence() -> None:
     assert assess("We would use a canary here, and shadow too.", RELEASES).covered == ()
 
 
-def test_a_swapped_definition_reaches_the_feedback_as_a_misconception() -> None:
-    from bot.grading import LexicalGrader
-    from bot.questions import Question
-
-    question = Question(
+def _releases_question() -> Question:
+    return Question(
         id="canary-vs-shadow",
         question="What is the difference between a shadow deployment and a canary release?",
         category="technical",
@@ -348,7 +347,10 @@ def test_a_swapped_definition_reaches_the_feedback_as_a_misconception() -> None:
         pitfalls=("Mixing them up",),
         follow_ups=("When both?",),
     )
-    graded = LexicalGrader().grade_now(question, "Canary is where users never see its output.")
+
+
+def test_a_swapped_definition_reaches_the_feedback_as_a_misconception() -> None:
+    graded = LexicalGrader().grade_now(_releases_question(), "Canary is where users never see its output.")
     assert graded.covered == ()
     assert graded.misconceptions == (
         f"\u201cCanary is where users never see its output.\u201d gives the idea of \u201c{SHADOW}\u201d, "
@@ -482,24 +484,9 @@ def test_a_run_of_figures_is_not_a_list_of_names() -> None:
 
 
 def test_a_statement_swapped_in_two_clauses_is_quoted_back_once() -> None:
-    from bot.grading import LexicalGrader
-    from bot.questions import Question
-
-    question = Question(
-        id="canary-vs-shadow",
-        question="What is the difference between a shadow deployment and a canary release?",
-        category="technical",
-        difficulty="medium",
-        topics=("deployment",),
-        what_it_tests="Release strategies",
-        model_answer="Shadow mirrors traffic; a canary serves a small slice of real users.",
-        key_points=RELEASES,
-        pitfalls=("Mixing them up",),
-        follow_ups=("When both?",),
-    )
     said = "Canary is where traffic gets mirrored, but users never see the output."
     other = "Shadow is when a small slice of real users gets it."
-    graded = LexicalGrader().grade_now(question, f"{said} {other}")
+    graded = LexicalGrader().grade_now(_releases_question(), f"{said} {other}")
     assert [m.split("\u201d")[0].lstrip("\u201c") for m in graded.misconceptions] == [said, other]
 
 
