@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.daily import DailyRounds
 from bot.domain import Card, ChannelRef, IncomingAnswer, MemberRef, Platform, Reply, ThreadRef, Visibility
 from bot.engine import CommandContext, EngineConfig
 from bot.engine import Engine as BotEngine
@@ -202,3 +203,12 @@ def text_of(card: Card) -> str:
     for section in card.sections:
         parts += [section.heading, section.body, *section.bullets]
     return "\n".join(p for p in parts if p)
+
+
+def daily_process(
+    db: Engine, library: QuestionLibrary, at: dt.datetime
+) -> tuple[DailyRounds, FakeChat, FixedClock]:
+    """One bot process: its own engine, chat connection and clock, sharing only the database."""
+    chat, clock = FakeChat(), FixedClock(at)
+    engine = BotEngine(uow=SqlUnitOfWork(db), questions=library, clock=clock, chat={"console": chat})
+    return DailyRounds(engine), chat, clock

@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 
 import pytest
-from conftest import CHANNEL, FakeChat, member, text_of
+from conftest import CHANNEL, FakeChat, daily_process, member, text_of
 from sqlalchemy import Engine, text
 
 from bot import daily as daily_module
@@ -25,15 +25,6 @@ POST = dt.datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
 REVEAL = POST + dt.timedelta(hours=6)
 
 
-def process(
-    db: Engine, library: QuestionLibrary, at: dt.datetime
-) -> tuple[DailyRounds, FakeChat, FixedClock]:
-    """One bot process: its own engine, chat connection and clock, sharing only the database."""
-    chat, clock = FakeChat(), FixedClock(at)
-    engine = BotEngine(uow=SqlUnitOfWork(db), questions=library, clock=clock, chat={"console": chat})
-    return DailyRounds(engine), chat, clock
-
-
 async def configure(daily: DailyRounds, channel: ChannelRef = CHANNEL) -> None:
     ctx = CommandContext(channel=channel, member=member("alice"), is_admin=True)
     for line in ("schedule set 09:30 Europe/Berlin mon-fri", "schedule reveal after 6h"):
@@ -47,7 +38,7 @@ def kinds(chat: FakeChat) -> list[str]:
 async def test_posts_once_and_reveals_once_across_a_restart(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(minutes=1))
+    daily, chat, clock = daily_process(db, mini_library, POST - dt.timedelta(minutes=1))
     await configure(daily)
     assert (await daily.deliver_due()).posted == 0  # 09:29: not yet
     clock.set(POST)
@@ -57,7 +48,7 @@ async def test_posts_once_and_reveals_once_across_a_restart(
     assert card.kind is CardKind.QUESTION and [a.id for a in card.actions] == ["answer_privately"]
 
     # The process restarts; answers keep arriving in the thread meanwhile.
-    daily2, chat2, clock2 = process(db, mini_library, POST + dt.timedelta(hours=1))
+    daily2, chat2, clock2 = daily_process(db, mini_library, POST + dt.timedelta(hours=1))
     thread = (await daily2.engine.open_round(CHANNEL)).thread
     from bot.domain import IncomingAnswer
 
@@ -75,7 +66,7 @@ async def test_posts_once_and_reveals_once_across_a_restart(
 
 
 async def test_downtime_over_the_post_time_catches_up_once(db: Engine, mini_library: QuestionLibrary) -> None:
-    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(hours=1))
+    daily, chat, clock = daily_process(db, mini_library, POST - dt.timedelta(hours=1))
     await configure(daily)
     clock.set(POST + dt.timedelta(hours=3))  # down from 09:00 to 12:30 local
     assert (await daily.deliver_due()).posted == 1
@@ -90,7 +81,7 @@ async def test_downtime_over_the_post_time_catches_up_once(db: Engine, mini_libr
 async def test_crash_between_claim_and_send_is_retried_after_the_timeout(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, clock = process(db, mini_library, POST)
+    daily, chat, clock = daily_process(db, mini_library, POST)
     await configure(daily)
     chat.fail_next_post = True
     report = await daily.deliver_due()
@@ -105,7 +96,7 @@ async def test_crash_between_claim_and_send_is_retried_after_the_timeout(
 async def test_crash_after_send_before_recording_does_not_post_twice(
     db: Engine, mini_library: QuestionLibrary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    daily, chat, clock = process(db, mini_library, POST)
+    daily, chat, clock = daily_process(db, mini_library, POST)
     await configure(daily)
 
     def crash(self: SqlStore, *args: object, **kwargs: object) -> None:
@@ -124,7 +115,7 @@ async def test_crash_after_send_before_recording_does_not_post_twice(
 async def test_one_failing_channel_does_not_block_the_others(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, _ = process(db, mini_library, POST)
+    daily, chat, _ = daily_process(db, mini_library, POST)
     others = [
         ChannelRef(platform=Platform.CONSOLE, workspace_id="w1", channel_id=f"c{i}") for i in range(2, 6)
     ]
@@ -138,7 +129,7 @@ async def test_one_failing_channel_does_not_block_the_others(
 def test_two_processes_at_the_same_instant_post_and_reveal_once(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    processes = [process(db, mini_library, POST) for _ in range(4)]
+    processes = [daily_process(db, mini_library, POST) for _ in range(4)]
     asyncio.run(configure(processes[0][0]))
     barrier = threading.Barrier(len(processes))
 
@@ -162,7 +153,7 @@ def test_two_processes_at_the_same_instant_post_and_reveal_once(
 async def test_daily_question_choice_rotates_and_never_repeats_early(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, clock = process(db, mini_library, POST)
+    daily, chat, clock = daily_process(db, mini_library, POST)
     await configure(daily)
     for day in range(3):
         clock.set(POST + dt.timedelta(days=day))
@@ -172,7 +163,7 @@ async def test_daily_question_choice_rotates_and_never_repeats_early(
 
 
 async def test_paused_and_skipped_days_post_nothing(db: Engine, mini_library: QuestionLibrary) -> None:
-    daily, _chat, clock = process(db, mini_library, POST)
+    daily, _chat, clock = daily_process(db, mini_library, POST)
     await configure(daily)
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     await daily.engine.handle_command(ctx, "schedule skip 2026-11-25")
@@ -228,7 +219,7 @@ async def test_daily_streak_across_a_weekend_earns_its_milestone(
 ) -> None:
     from bot.domain import IncomingAnswer
 
-    daily, _chat, clock = process(db, mini_library, POST)
+    daily, _chat, clock = daily_process(db, mini_library, POST)
     await configure(daily)
     # Thursday, Friday, (weekend: no rounds), Monday: three daily rounds in a row answered on time.
     for post_day in (dt.date(2026, 11, 26), dt.date(2026, 11, 27), dt.date(2026, 11, 30)):
@@ -253,7 +244,7 @@ async def test_daily_streak_across_a_weekend_earns_its_milestone(
 async def test_reminder_is_off_by_default_and_posted_once_when_set(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, clock = process(db, mini_library, POST)
+    daily, chat, clock = daily_process(db, mini_library, POST)
     await configure(daily)
     await daily.deliver_due()
     clock.set(REVEAL - dt.timedelta(minutes=30))
@@ -272,7 +263,7 @@ async def test_reminder_is_off_by_default_and_posted_once_when_set(
 
 
 async def test_private_answer_mode_points_to_the_button(db: Engine, mini_library: QuestionLibrary) -> None:
-    daily, chat, _clock = process(db, mini_library, POST)
+    daily, chat, _clock = daily_process(db, mini_library, POST)
     await configure(daily)
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     await daily.engine.handle_command(ctx, "config answers private")
@@ -284,7 +275,7 @@ async def test_private_answer_mode_points_to_the_button(db: Engine, mini_library
 async def test_a_failing_reveal_gives_its_claim_back_and_is_retried_with_backoff(
     db: Engine, mini_library: QuestionLibrary, caplog: pytest.LogCaptureFixture
 ) -> None:
-    daily, chat, clock = process(db, mini_library, POST)
+    daily, chat, clock = daily_process(db, mini_library, POST)
     await configure(daily)
     assert (await daily.deliver_due()).posted == 1
     chat.failing_threads = 3  # the platform refuses the reveal three times
@@ -316,7 +307,7 @@ async def test_setting_a_schedule_never_posts_a_round_for_a_day_before_it(
     """Set at 06:25 UTC for 09:00 UTC daily: yesterday's 09:00 slot (its reveal still ahead) is not
     today's business; the first round is today's, at 09:00."""
     morning = dt.datetime(2026, 11, 25, 6, 25, tzinfo=UTC)
-    daily, _chat, clock = process(db, mini_library, morning)
+    daily, _chat, clock = daily_process(db, mini_library, morning)
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     await daily.engine.handle_command(ctx, "schedule set 09:00 UTC daily")
     clock.advance(seconds=30)
@@ -331,7 +322,7 @@ async def test_changing_the_zone_after_todays_post_posts_nothing_more_that_day(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
     nine = dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-    daily, chat, clock = process(db, mini_library, nine - dt.timedelta(hours=1))
+    daily, chat, clock = daily_process(db, mini_library, nine - dt.timedelta(hours=1))
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     await daily.engine.handle_command(ctx, "schedule set 09:00 UTC daily")
     clock.set(nine)
@@ -350,7 +341,7 @@ async def test_changing_the_zone_after_todays_post_posts_nothing_more_that_day(
 async def test_days_missed_while_paused_are_not_caught_up_on_resume(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, _chat, clock = process(db, mini_library, POST - dt.timedelta(days=1, hours=1))
+    daily, _chat, clock = daily_process(db, mini_library, POST - dt.timedelta(days=1, hours=1))
     await configure(daily)
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     await daily.engine.handle_command(ctx, "schedule pause")
@@ -369,7 +360,7 @@ async def test_a_reply_right_after_the_round_is_posted_waits_for_its_thread(
     from bot.domain import AnswerResult, IncomingAnswer, ThreadRef, VoteResult
     from bot.events import AnswerPosted, VoteChanged
 
-    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(minutes=1))
+    daily, chat, clock = daily_process(db, mini_library, POST - dt.timedelta(minutes=1))
     await configure(daily)
     clock.set(POST)
     early: list[asyncio.Task] = []
@@ -401,12 +392,12 @@ async def test_a_slow_fan_out_renews_its_claims_so_no_other_replica_posts_twice(
     """Each post takes '2 minutes' (the clock moves, the platform is slow): after 5 minutes another
     replica's sweep finds the rounds still claimed, renewed, and leaves them to their sender."""
     channels = [CHANNEL.model_copy(update={"channel_id": f"c{i}"}) for i in range(4)]
-    daily, chat, clock = process(db, mini_library, POST - dt.timedelta(minutes=1))
+    daily, chat, clock = daily_process(db, mini_library, POST - dt.timedelta(minutes=1))
     daily = DailyRounds(daily.engine, concurrency={"console": 1}, lease_renew_every=0.01)
     for channel in channels:
         await configure(daily, channel)
     clock.set(POST)
-    other, other_chat, other_clock = process(db, mini_library, POST)
+    other, other_chat, other_clock = daily_process(db, mini_library, POST)
     other_reports = []
     real_post = chat.post_round
 

@@ -10,6 +10,7 @@ from conftest import (
     CHANNEL,
     FakeChat,
     Transcript,
+    daily_process,
     member,
     text_of,
 )
@@ -18,23 +19,12 @@ from sqlalchemy import Engine, text
 from bot.daily import DailyRounds
 from bot.domain import CardKind
 from bot.engine import CommandContext
-from bot.engine import Engine as BotEngine
-from bot.ports import FixedClock
 from content.library import QuestionLibrary
-from storage.repository import SqlUnitOfWork
 
 UTC = dt.UTC
 WEDNESDAY = dt.datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # in ISO week 2026-W48
 MONDAY_0859 = dt.datetime(2026, 11, 30, 8, 59, tzinfo=UTC)
 MONDAY_0901 = dt.datetime(2026, 11, 30, 9, 1, tzinfo=UTC)
-
-
-def process(
-    db: Engine, library: QuestionLibrary, at: dt.datetime
-) -> tuple[DailyRounds, FakeChat, FixedClock]:
-    chat, clock = FakeChat(), FixedClock(at)
-    engine = BotEngine(uow=SqlUnitOfWork(db), questions=library, clock=clock, chat={"console": chat})
-    return DailyRounds(engine), chat, clock
 
 
 async def _week_of_practice(daily: DailyRounds, chat: FakeChat) -> None:
@@ -59,7 +49,7 @@ def _recaps(chat: FakeChat) -> list[str]:
 async def test_the_recap_comes_once_on_monday_at_the_post_time(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, clock = process(db, mini_library, WEDNESDAY)
+    daily, chat, clock = daily_process(db, mini_library, WEDNESDAY)
     await _week_of_practice(daily, chat)
     clock.set(MONDAY_0859)
     assert (await daily.deliver_due()).recapped == 0
@@ -80,10 +70,10 @@ async def test_the_recap_comes_once_on_monday_at_the_post_time(
 async def test_two_processes_post_one_recap_and_a_crashed_claim_is_taken_over(
     db: Engine, mini_library: QuestionLibrary
 ) -> None:
-    daily, chat, _ = process(db, mini_library, WEDNESDAY)
+    daily, chat, _ = daily_process(db, mini_library, WEDNESDAY)
     await _week_of_practice(daily, chat)
-    first, chat1, _ = process(db, mini_library, MONDAY_0901)
-    second, chat2, _ = process(db, mini_library, MONDAY_0901)
+    first, chat1, _ = daily_process(db, mini_library, MONDAY_0901)
+    second, chat2, _ = daily_process(db, mini_library, MONDAY_0901)
     reports = await asyncio.gather(first.deliver_due(), second.deliver_due())
     assert sum(r.recapped for r in reports) == 1
     assert len(_recaps(chat1)) + len(_recaps(chat2)) == 1
@@ -99,7 +89,7 @@ async def test_two_processes_post_one_recap_and_a_crashed_claim_is_taken_over(
             ),
             {"c": channel_id, "at": MONDAY_0901},
         )
-    third, chat3, clock3 = process(db, mini_library, MONDAY_0901 + dt.timedelta(minutes=2))
+    third, chat3, clock3 = daily_process(db, mini_library, MONDAY_0901 + dt.timedelta(minutes=2))
     assert (await third.deliver_due()).recapped == 0  # its holder may still be posting
     clock3.set(MONDAY_0901 + dt.timedelta(minutes=6))
     assert (await third.deliver_due()).recapped == 1
@@ -107,7 +97,7 @@ async def test_two_processes_post_one_recap_and_a_crashed_claim_is_taken_over(
 
 
 async def test_recap_is_opt_in_and_shown_in_the_settings(db: Engine, mini_library: QuestionLibrary) -> None:
-    daily, _chat, clock = process(db, mini_library, WEDNESDAY)
+    daily, _chat, clock = daily_process(db, mini_library, WEDNESDAY)
     ctx = CommandContext(channel=CHANNEL, member=member("alice"), is_admin=True)
     [shown] = await daily.engine.handle_command(ctx, "config show")
     assert "Weekly recap: off" in text_of(shown.card)

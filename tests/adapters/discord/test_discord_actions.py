@@ -20,6 +20,17 @@ async def _review(bot: DiscordBot) -> dict:
     return bot.fake.messages[CHANNEL_ID][-1]
 
 
+async def _private_feedback(bot: DiscordBot) -> dict:
+    """Bob answers the review question privately and reveals it: the feedback message, with its contest
+    buttons for the points he missed."""
+    message = await _review(bot)
+    opened = await bot.click(message, "practice:answer_privately:1", who=BOB)
+    await bot.submit_modal(opened.body["data"], "Small percentage of traffic first, then widen.", who=BOB)
+    revealed = await bot.click(message, "practice:reveal:1", who=BOB)
+    await bot.followups(revealed, count=2)
+    return next(m for m in bot.fake.messages[CHANNEL_ID] if "Your feedback" in embeds_text(m))
+
+
 async def _message_with(bot: DiscordBot, action: ActionId) -> dict:
     """A message the bot sent that carries `action`'s button (Discord only routes clicks on real ones)."""
     if action is ActionId.POST_TO_CHANNEL:
@@ -119,12 +130,7 @@ def test_free_text_suggestions_cover_every_schedule_and_config_action() -> None:
 
 async def test_a_missed_point_is_contested_from_the_feedback(make_bot: MakeBot) -> None:
     bot = await make_bot()
-    message = await _review(bot)
-    opened = await bot.click(message, "practice:answer_privately:1", who=BOB)
-    await bot.submit_modal(opened.body["data"], "Small percentage of traffic first, then widen.", who=BOB)
-    revealed = await bot.click(message, "practice:reveal:1", who=BOB)
-    await bot.followups(revealed, count=2)
-    feedback = next(m for m in bot.fake.messages[CHANNEL_ID] if "Your feedback" in embeds_text(m))
+    feedback = await _private_feedback(bot)
     contest_ids = [c for c in custom_ids(feedback) if c.startswith("practice:contest_")]
     assert contest_ids and all(c.endswith(":1") for c in contest_ids)  # missed points of answer 1
     clicked = await bot.click(feedback, contest_ids[0], who=BOB)
@@ -144,12 +150,7 @@ async def test_question_by_id_and_skip_on_discord(make_bot: MakeBot) -> None:
 async def test_a_contest_button_in_a_direct_message_works(make_bot: MakeBot) -> None:
     """A scheduled reveal sends feedback by DM: the click there carries no server."""
     bot = await make_bot()
-    message = await _review(bot)
-    opened = await bot.click(message, "practice:answer_privately:1", who=BOB)
-    await bot.submit_modal(opened.body["data"], "Small percentage of traffic first, then widen.", who=BOB)
-    revealed = await bot.click(message, "practice:reveal:1", who=BOB)
-    await bot.followups(revealed, count=2)
-    feedback = next(m for m in bot.fake.messages[CHANNEL_ID] if "Your feedback" in embeds_text(m))
+    feedback = await _private_feedback(bot)
     contest_id = next(c for c in custom_ids(feedback) if c.startswith("practice:contest_"))
     payload = bot.interaction_payload(
         3, {"custom_id": contest_id, "component_type": 2}, message=feedback, who=BOB
