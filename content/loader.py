@@ -47,6 +47,11 @@ class LoadedPack:
         return str(self.root / MANIFEST_NAME)
 
 
+# libyaml's parser when PyYAML was built with it: the same nodes and line marks, several times faster on
+# the bundled packs (about 30,000 terms).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
@@ -62,7 +67,7 @@ def _compose(path: Path, problems: list[Problem]) -> yaml.Node | None:
         problems.append(Problem(str(path), 1, "file", f"cannot be read: {exc}"))
         return None
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
