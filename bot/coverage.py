@@ -128,6 +128,11 @@ def negated_positions(text: str) -> frozenset[int]:
     negated: set[int] = set()
     for i, word in enumerate(plain):
         nxt = plain[i + 1] if i + 1 < len(plain) else ""
+        if word == "non" and i + 1 < len(plain):  # "non-root": the next word only
+            following = token_at[i + 1]
+            if following is not None:
+                negated.add(following)
+            continue
         if word in _NEGATORS:
             start = i + 1
         elif (word in _NEGATING_CONTRACTIONS and nxt == "t") or _NEGATING_PAIRS.get(word) == nxt:
@@ -200,6 +205,62 @@ def term_in(term_tokens: Sequence[Token], answer: Answer) -> bool:
     return False
 
 
+def phrase_in(phrase: Sequence[Token], answer: Answer) -> bool:
+    """Whether the answer says the phrase's words in its order, close together (the same window as a term),
+    none of them only an item of a bare list. Order matters here, unlike for terms: a wrong claim is often
+    a right one read backwards ("grid search beats random search")."""
+    if not phrase:
+        return False
+    toks, known, listed = answer.tokens, answer.known_words, answer.listed
+    if len(phrase) == 2 and compound(*phrase) in answer.stems:
+        return True
+    if not all(answer.has(t) for t in phrase):
+        return False
+    window = len(phrase) + _WINDOW_SLACK
+    for i in answer.usable:
+        if not _token_matches(phrase[0], toks[i], known):
+            continue
+        want = 1
+        for j in range(i + 1, min(i + window, len(toks))):
+            if want == len(phrase):
+                break
+            if j not in listed and _token_matches(phrase[want], toks[j], known):
+                want += 1
+        if want == len(phrase):
+            return True
+    return False
+
+
+# A statement that calls what it describes a mistake is rejecting it, not claiming it ("a common mistake is
+# to randomise per request").
+_REJECTING = re.compile(
+    r"\b(?:mistakes?|myths?|misconceptions?|wrong|anti-?patterns?|traps?|pitfalls?|bad idea|naive|"
+    r"tempting|fallac\w*|"
+    r"(?:people|teams|folks|juniors) (?:often |usually |sometimes )?(?:think|assume|believe))\b",
+    re.IGNORECASE,
+)
+
+
+def _says(phrase: Sequence[Token], negating: bool, words: Answer, affirmed: Answer) -> bool:
+    return phrase_in(phrase, words if negating else affirmed)
+
+
+def wrong_phrases_in(text: str, point: KeyPoint, bank: Bank | None = None) -> list[tuple[str, str]]:
+    """(phrase, statement) for each of the point's wrong phrases a statement of `text` says: for authors,
+    since a wrong phrase that a right answer says would take that answer's credit."""
+    known = bank.words if bank is not None else frozenset()
+    found = []
+    for statement in statements(text):
+        if _REJECTING.search(statement):
+            continue
+        words = Answer.parse(statement, known)
+        affirmed = words.affirmed(statement)
+        for phrase in point.wrong:
+            if _says(tokens(phrase), _negates(phrase), words, affirmed):
+                found.append((phrase, statement))
+    return found
+
+
 @dataclass(frozen=True)
 class Coverage:
     covered: tuple[str, ...]
@@ -208,6 +269,8 @@ class Coverage:
     evidence: dict[str, str] = field(default_factory=dict)  # covered label -> the statement that shows it
     # Swapped definitions: (what the answer said, the label whose idea it gives, the name it gave it under).
     swapped: tuple[tuple[str, str, str], ...] = ()
+    # Statements that say a point's idea wrongly: (what the answer said, the label it contradicts).
+    contradicted: tuple[tuple[str, str], ...] = ()
 
     @property
     def score(self) -> float:
@@ -351,6 +414,16 @@ class _Points:
     own_words: dict[str, frozenset[str]]  # label -> the stems only this point uses
     avoids: frozenset[str]  # labels that say what to avoid: a negation may state them
     negating: frozenset[tuple[Token, ...]]  # terms that are negations themselves
+    wrong: tuple[tuple[str, tuple[Token, ...], bool], ...] = ()  # (label, wrong phrase, is a negation)
+
+    def contradicted(self, unit: _Unit) -> str | None:
+        """The label whose idea this unit states wrongly, if it says one of its wrong phrases."""
+        if not self.wrong or _REJECTING.search(unit.text):
+            return None
+        for label, phrase, negating in self.wrong:
+            if _says(phrase, negating, unit.words, unit.affirmed):
+                return label
+        return None
 
 
 @lru_cache(maxsize=1024)
@@ -390,6 +463,12 @@ def _prepared(key_points: tuple[KeyPoint, ...]) -> _Points:
         negating=frozenset(
             tuple(tokens(term)) for point in key_points for term in point.terms if _negates(term)
         ),
+        wrong=tuple(
+            (point.label, tuple(tokens(phrase)), _negates(phrase))
+            for point in key_points
+            for phrase in point.wrong
+            if tokens(phrase)
+        ),
     )
 
 
@@ -424,8 +503,15 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
         return int(len(shared) >= OWN_WORDS_STATED and len(shared - bank.generic) >= OWN_SPECIFIC_WORDS)
 
     swapped: list[tuple[str, str, str]] = []
+    contradicted: list[tuple[str, str]] = []
     usable: list[_Unit] = []
     for unit in units:
+        # A point stated wrongly ("run it as root", "randomise per request"): the statement shows no idea
+        # it could be trusted on.
+        wrong_label = points.contradicted(unit)
+        if wrong_label is not None:
+            contradicted.append((unit.text, wrong_label))
+            continue
         if unit.subject is not None:
             own = [label for label, n in subjects.of_label.items() if n == unit.subject]
             others = [label for label, n in subjects.of_label.items() if n != unit.subject]
@@ -449,4 +535,6 @@ def assess(answer: str, key_points: Sequence[KeyPoint], bank: Bank = EMPTY_BANK)
                 break
     covered = tuple(label for label in labels if label in evidence)
     missed = tuple(label for label in labels if label not in evidence)
-    return Coverage(covered, missed, evidence=evidence, swapped=tuple(swapped))
+    return Coverage(
+        covered, missed, evidence=evidence, swapped=tuple(swapped), contradicted=tuple(contradicted)
+    )

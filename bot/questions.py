@@ -67,6 +67,10 @@ class KeyPoint(_Strict):
     # the thing this point describes. A statement that gives this point's idea under another point's name
     # is a swapped definition, not evidence (bot/subjects.py).
     subject: tuple[Term, ...] = ()
+    # Phrases that state this point wrongly: the reversed claim or the practice it exists to prevent ("run
+    # as root", "randomise per request"). A statement that says one, not negated, is evidence for no point
+    # and is quoted back as a likely misconception (bot/coverage.py).
+    wrong: tuple[Term, ...] = ()
 
 
 class Question(_Strict):

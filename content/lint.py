@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.answer_words import tokens
-from bot.coverage import Bank, term_can_match, vocabulary
+from bot.coverage import Bank, term_can_match, vocabulary, wrong_phrases_in
 from content.loader import (
     BUNDLED_PACKS_DIR,
     MANIFEST_NAME,
@@ -38,6 +38,18 @@ def _question_problems(pack: LoadedPack, bank: Bank | None) -> list[Problem]:
                         f"every term of '{point.label}' is a single common word or a bare name, which the "
                         "grader never takes as evidence alone; add terms of two or more words that state the "
                         "idea, e.g. 'roll back automatically'",
+                    )
+                )
+            for phrase, statement in wrong_phrases_in(q.model_answer, point, bank):
+                j = point.wrong.index(phrase)
+                quoted = statement if len(statement) <= 80 else statement[:79] + "\u2026"
+                problems.append(
+                    Problem(
+                        file,
+                        lines.get(f"key_points.{i}.wrong.{j}", lines.get(f"key_points.{i}.wrong", line)),
+                        f"{q.id}.key_points.{i}.wrong.{j}",
+                        f"the model answer says the wrong phrase '{phrase}' (\"{quoted}\"), so a right "
+                        "answer would lose its credit; make the phrase more specific or remove it",
                     )
                 )
             dead = [t for t in point.terms if not term_can_match(t)]

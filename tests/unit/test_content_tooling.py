@@ -825,3 +825,15 @@ def test_lint_names_a_key_point_that_only_bare_names_could_earn(tmp_path: Path) 
     expected = "key_points.0.terms: every term of 'Small share of traffic first' is a single common word"
     assert expected in problem
     assert _lint(_pack(tmp_path, BASE, name="fine")) == []
+
+
+def test_lint_names_a_wrong_phrase_that_the_model_answer_says(tmp_path: Path) -> None:
+    rollback = "terms: [rollback, roll back]\n"
+    wrong = BASE.replace(rollback, rollback + "        wrong: [never roll back, compare metrics]\n")
+    root = _pack(tmp_path, wrong)
+    [problem] = _lint(root)
+    where = f"{root / 'questions.yaml'}:{_line(wrong, 'wrong:')}: q-canary.key_points.1.wrong.1:"
+    assert problem.startswith(where)
+    assert "the model answer says the wrong phrase 'compare metrics'" in problem
+    fine = BASE.replace(rollback, rollback + "        wrong: [never roll back, keep the bad model]\n")
+    assert _lint(_pack(tmp_path, fine, name="fine")) == []

@@ -497,3 +497,50 @@ def test_an_answer_of_only_short_lines_of_names_covers_nothing() -> None:
     # one line that says what is done makes it an answer
     said = names + "\nWe compare each input per feature against the training data every night."
     assert not assess(said, DRIFT, GENERIC).name_dropping
+
+
+IMAGE = (
+    KeyPoint(
+        label="Run as a non-root user",
+        terms=("non-root user", "unprivileged user"),
+        wrong=("run as root", "root avoids permission"),
+    ),
+    KeyPoint(label="Pin the base image", terms=("pin the base image", "pinned tag"), wrong=("latest tag",)),
+)
+
+
+def test_a_point_stated_wrongly_is_evidence_for_nothing_and_is_reported() -> None:
+    said = "Run the container as root with the latest tag so the base image is pinned to nothing stale."
+    cov = assess(said, IMAGE)
+    assert cov.covered == ()
+    assert cov.contradicted == ((said, "Run as a non-root user"),)
+    right = "Run it as a non-root user, and pin the base image by digest."
+    assert assess(right, IMAGE).covered == ("Run as a non-root user", "Pin the base image")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Never run as root: use a non-root user.",
+        "A common mistake is to run as root; we use an unprivileged user.",
+        "Don't use the latest tag; a pinned tag by digest.",
+    ],
+)
+def test_a_wrong_phrase_negated_or_called_a_mistake_is_no_contradiction(said: str) -> None:
+    cov = assess(said, IMAGE)
+    assert cov.contradicted == () and cov.covered
+
+
+def test_a_wrong_phrase_must_keep_its_word_order() -> None:
+    # "root avoids permission" read backwards is not the wrong claim
+    cov = assess("Permission errors are avoided without root: a non-root user owns the files.", IMAGE)
+    assert cov.contradicted == () and cov.covered == ("Run as a non-root user",)
+
+
+def test_a_point_stated_wrongly_reaches_the_feedback_as_a_misconception() -> None:
+    question = _releases_question().model_copy(update={"key_points": IMAGE})
+    graded = LexicalGrader().grade_now(question, "Run as root, it avoids permission errors.")
+    assert graded.misconceptions == (
+        "\u201cRun as root, it avoids permission errors.\u201d goes against "
+        "\u201cRun as a non-root user\u201d.",
+    )
