@@ -19,7 +19,8 @@ from content.loader import (
 
 def _question_problems(pack: LoadedPack, bank: Bank | None) -> list[Problem]:
     """Checks that need a valid question: key points whose terms the matcher can never find, and (with a
-    bank) key points that only generic words or bare names could earn (the grader never takes one alone)."""
+    bank) key points that only generic words or bare names could earn (the grader never takes one alone)
+    and wrong phrases the model answer says (they would take a right answer's credit)."""
     problems = []
     for q in pack.questions:
         file, line = pack.locations[q.id]
@@ -40,7 +41,8 @@ def _question_problems(pack: LoadedPack, bank: Bank | None) -> list[Problem]:
                         "idea, e.g. 'roll back automatically'",
                     )
                 )
-            for phrase, statement in wrong_phrases_in(q.model_answer, point, bank):
+            said_wrong = wrong_phrases_in(q.model_answer, point, bank) if bank is not None else []
+            for phrase, statement in said_wrong:
                 j = point.wrong.index(phrase)
                 quoted = statement if len(statement) <= 80 else statement[:79] + "\u2026"
                 problems.append(
