@@ -40,6 +40,9 @@ _HYPE = re.compile(
     r"(?:is|are|'s) (?:really |basically |just |fundamentally |ultimately |first and foremost )?(?:a |an )?"
     r"(?:classic |textbook |typical )?(?:[\w-]+ ){0,2}(?:problem|strategy|framework|paradigm|operating model|"
     r"continuum|primitives?|program|programme|discipline|signal|story|journey|exercise)|"
+    # praise and slogans in place of content (stop 21)
+    r"the way to|silent \w+ killer|(?:a )?safe bet|(?:a )?great fit|juggling act|a different world|"
+    r"definitely|the trick|goes a long way|is everything|pays off|"
     r"calls for|first and foremost|pillars?)\b",
     re.IGNORECASE,
 )
@@ -65,7 +68,7 @@ _FILLER = re.compile(
     r"industry[- ]standard|world[- ]class|cutting[- ]edge|state[- ]of[- ]the[- ]art|game[- ]chang\w*|"
     r"seamless\w*|operationali[sz]\w*|single pane of glass|time[- ]to[- ]value|first[- ]class|fabric|"
     r"unlock\w*|woven|at scale|robust\w*|agil\w*|"
-    r"\w+[- ](?:driven|centric|first|aware|native|informed|conscious|grade)|mindset|harmoni[sz]\w*|"
+    r"\w+-(?:driven|centric|first|aware|native|informed|conscious|grade)|mindset|harmoni[sz]\w*|"
     r"elevat\w*|firefighting|pragmatic\w*|position(?:ed)? (?:myself|ourselves|itself)|enabler|refram\w*|"
     r"storytelling|narrative|tailor\w*|lean(?:ed|t)? into|time[- ]to[- ]market|maintainability|"
     r"align(?:ed|ing)|rounds? out|full[- ]stack|resilien\w*|\w+[- ]as[- ]code|grounded in|principles|"
@@ -75,6 +78,16 @@ _FILLER = re.compile(
     r"alignment|cent(?:re|er) of excellence|as[- ]a[- ]service|innovat\w*|vision|accountability|awareness|"
     r"thinking|transparency|proactive\w*|hardening|envelope|future[- ]proof\w*|cost[- ]efficient|"
     r"scalab\w*|high[- ](?:trust|velocity|performing)|cultur\w*|underpinn\w*|well[- ]governed|"
+    # from a blind corpus of buzzword sentences (stop 21); none carries an MLOps meaning of its own
+    r"de-?risk\w*|uplift|delight|roi|quick wins?|paved roads?|hypergrowth|intelligent\w*|modern\w*|"
+    r"elastic|governed|audit[- ]ready|regulator[- ]ready|enterprise|commitment|velocity|"
+    r"confidence(?! intervals?)|"
+    r"rich|granular|(?:structured|decision|governance|evaluation|testing) framework|program(?:me)?|"
+    r"initiatives?|ecosystem|foundation(?:al|s)?(?! models?)|complementary|disciplined?|rigor\w*|"
+    r"path forward|full picture|deep[- ]dive|multi[- ]factor|\w+[- ]by[- ]design|modular|excellent|"
+    r"heightened|smooth|unified|powered by|baked in|wired (?:up|into)|hands[- ]off|comprehensive|"
+    r"holy trinity|immune system|rock[- ]solid|hot topic|goldmine|living asset|stack|capabilit\w*|"
+    r"dramatic\w*|massive\w*|mature|sustainabl\w*|trustworthy|ensures?|"
     r"compliant|methodolog\w*)\b",
     re.IGNORECASE,
 )
@@ -97,6 +110,20 @@ _VAGUE = re.compile(
     r"thorough\w*|at every stage|use (?:the right |some |various |our )?tools|everyone|in the loop|"
     r"build (?:the )?trust|take ownership|"
     r"good (?:\w+ ){0,2}practices|"
+    # hedges and story lines without their content (from a blind corpus of vague lines, stop 21)
+    r"accordingly|sensibl\w*|smartly|nicely|somehow|some (?:kind|sort) of|a bit|"
+    r"(?:it|that|this) (?:all )?depends|hinges on|it varies|case[- ]by[- ]case|"
+    r"keep(?:ing)? (?:it|things) simple|stay(?:ing)? (?:flexible|organi[sz]ed)|what matters(?: most)?|"
+    r"making sure|extra careful|careful(?:ly)?|"
+    r"put (?:something|things|measures|controls|safeguards|guardrails) in place|"
+    r"(?:the )?(?:main|key|biggest) (?:issues|gaps|bottlenecks|pain points)|"
+    r"follow (?:the|their|our) (?:process|guidance)|going forward|solid|decent|comprehensive|"
+    r"well[- ]defined|pros and cons|"
+    r"(?:identified|found|fixed|addressed|stabili[sz]ed) "
+    r"(?:it|them|the (?:main |root )?(?:issues?|cause|problems?))|"
+    r"won (?:them|people|everyone) over|(?:a )?good outcome|the right call|delivered on time|"
+    r"made (?:my|the|our) case|raised my concerns|respectfully|backed (?:them|it) up|the trick|"
+    r"juggling act|"
     r"in a (?:\w+ )?(?:and \w+ )?way|people involved|learn(?:ed|t)? a lot|the (?:usual|standard) \w+)\b",
     re.IGNORECASE,
 )

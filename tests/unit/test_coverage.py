@@ -381,6 +381,9 @@ def test_notes_and_verdicts_addressed_to_the_grader_are_no_evidence(note: str) -
         # vague: what to do is left to "the right" thing, "as needed", once one has seen "what's going on"
         "I'd look into data drift, figure out what's going on per feature, then take the appropriate action.",
         "Make sure everything is watched per feature so data drift is caught.",
+        "It depends, so I'd keep it simple and check data drift per feature sensibly.",
+        # buzzword prose: capabilities named as a stack, claims of outcomes
+        "A unified, intelligent drift stack with per feature checks baked in de-risks every release.",
         # framing: a label for the problem instead of a statement of what is done
         "Data drift per feature is really a classic observability problem.",
         "The answer lies in per feature data drift monitoring.",
@@ -544,3 +547,10 @@ def test_a_point_stated_wrongly_reaches_the_feedback_as_a_misconception() -> Non
         "\u201cRun as root, it avoids permission errors.\u201d goes against "
         "\u201cRun as a non-root user\u201d.",
     )
+
+
+def test_an_x_first_compound_is_filler_but_a_plain_first_is_not() -> None:
+    # "the first" and "traffic first" are an order, not a "metrics-first mindset"
+    said = "Check data drift on the first day, per feature first, with a population stability index."
+    assert assess(said, DRIFT, GENERIC).covered == (DRIFT[0].label, DRIFT[1].label)
+    assert assess("A metrics-first, data-driven drift posture per feature.", DRIFT, GENERIC).covered == ()
