@@ -66,6 +66,8 @@ DEVELOPMENT = [
     BENCH / "grading_final_11.yaml",  # the final set of tuning round 10 (stop 20), looked at once
     BENCH / "grading_final_12.yaml",  # the final set of tuning round 11 (stop 21), looked at once
 ]
+# Single sentences that should earn no key point (vague lines, buzzword prose), each graded alone.
+NOTHING = [BENCH / "nothing_vague.yaml", BENCH / "nothing_buzzword.yaml"]
 # Kinds that should earn little, and the one that should earn a lot (issue 13's goals).
 LOW_KINDS = ("buzzword-prose", "vague")
 HIGH_KIND = "plain-expert"
@@ -168,6 +170,16 @@ async def grade_all(grader: Grader, library: QuestionLibrary, items: Sequence[It
             await closer()
 
 
+def load_nothing(path: Path, library: QuestionLibrary) -> list[Item]:
+    raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = []
+    for number, entry in enumerate(raw["sentences"], start=1):
+        if library.get(entry["question"]) is None:
+            raise SystemExit(f"{path.name} sentence {number}: no question {entry['question']!r}")
+        items.append(Item(path.stem, number, entry["question"], "nothing", entry["text"], {}))
+    return items
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--grader", choices=("lexical", "llm"), default="lexical")
@@ -185,9 +197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     library = QuestionLibrary.load()
     paths = [FINAL] if args.final else (args.data or DEVELOPMENT)
     items = [item for path in paths for item in load(path, library)]
+    # Sentences that should earn nothing, graded with the rest (dev runs only).
+    nothing = [] if args.final or args.data else [i for path in NOTHING for i in load_nothing(path, library)]
     grader = make_grader(args, library)
     started = time.perf_counter()
-    results = asyncio.run(grade_all(grader, library, items))
+    results = asyncio.run(grade_all(grader, library, items + nothing))
+    results, nothing_results = results[: len(items)], results[len(items) :]
     elapsed = time.perf_counter() - started
     fallbacks = sum(r.fallback is not None for r in results)
 
@@ -217,6 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("by kind:")
     for kind, tally in sorted(by_kind.items()):
         print(f"  {kind:<15} {tally.summary()}")
+    if nothing:
+        print("sentences that should earn nothing:")
+        for path in NOTHING:
+            graded = [r for i, r in zip(nothing, nothing_results, strict=True) if i.set_name == path.stem]
+            earning = sum(any(p.verdict is not Verdict.MISSED for p in r.points) for r in graded)
+            print(f"  {path.stem:<20} earn_a_point={earning}/{len(graded)} ({earning / len(graded):.2f})")
     if args.verbose:
         print("disagreements:")
         for item, result in zip(items, results, strict=True):
