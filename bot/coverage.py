@@ -81,10 +81,10 @@ class Answer:
             maybe_typos=tuple(toks[i] for i in usable if toks[i][1] not in known_words),
         )
 
-    def affirmed(self, text: str) -> Answer:
+    def affirmed(self, text: str, *, strict: bool = False) -> Answer:
         """The answer (parsed from `text`) without the words a negation governs: what it says is done,
         not what it says is not."""
-        negated = negated_positions(text)
+        negated = negated_positions(text, strict=strict)
         if not negated or len(tokens(text)) != len(self.tokens):
             return self
         return Answer.from_tokens(self.tokens, self.listed | negated, self.known_words, filler=self.filler)
@@ -104,6 +104,11 @@ class Answer:
 # Words that negate what follows them ("don't" is written "don" "t"), how many content words after them
 # they govern, and what ends that reach earlier: punctuation, or a word that turns the sentence.
 _NEGATORS = frozenset({"not", "no", "never", "without", "cannot", "neither", "nor"})
+# Read as negations only when judging a wrong phrase: "nobody", and contractions typed without their
+# apostrophe ("dont drain everything at once"). For terms they cost recall (measured, stop 21).
+_STRICT_NEGATORS = frozenset(
+    {"nobody", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "wont", "shouldnt"}
+)
 _NEGATING_CONTRACTIONS = frozenset(
     {"don", "doesn", "didn", "isn", "aren", "wasn", "weren", "can", "won", "shouldn", "wouldn", "couldn"}
 )
@@ -114,9 +119,10 @@ _SCOPE_BREAK = re.compile(r"[,.;:!?()\n\u2014\u2013]|\s-\s")
 NEGATION_SCOPE = 3
 
 
-def negated_positions(text: str) -> frozenset[int]:
+def negated_positions(text: str, *, strict: bool = False) -> frozenset[int]:
     """Positions, in `tokens(text)`, of the words a negation governs ("not per user", "don't pin the
-    versions", "without any labels"). "Not just X but Y" negates nothing."""
+    versions", "without any labels"). "Not just X but Y" negates nothing, unless `strict`: it does deny
+    that X alone is enough, which is what a wrong phrase ("version just the template") claims."""
     lowered = text.lower()
     words = list(WORD.finditer(lowered))
     plain = [m.group() for m in words]
@@ -133,14 +139,16 @@ def negated_positions(text: str) -> frozenset[int]:
             if following is not None:
                 negated.add(following)
             continue
-        if word in _NEGATORS:
+        if word in _NEGATORS or (strict and word in _STRICT_NEGATORS):
             start = i + 1
         elif (word in _NEGATING_CONTRACTIONS and nxt == "t") or _NEGATING_PAIRS.get(word) == nxt:
             start = i + 2
         else:
             continue
         if start < len(plain) and plain[start] in _NOT_A_NEGATION:
-            continue
+            if not strict:
+                continue
+            start += 1
         if word == "not" and i >= 2 and plain[i - 2 : i] == ["whether", "or"]:  # "whether or not X"
             continue
         governed = 0
@@ -251,10 +259,10 @@ def wrong_phrases_in(text: str, point: KeyPoint, bank: Bank | None = None) -> li
     known = bank.words if bank is not None else frozenset()
     found = []
     for statement in statements(text):
-        if _REJECTING.search(statement):
+        if _REJECTING.search(statement) or statement.rstrip().endswith("?"):
             continue
         words = Answer.parse(statement, known)
-        affirmed = words.affirmed(statement)
+        affirmed = words.affirmed(statement, strict=True)
         for phrase in point.wrong:
             if _says(tokens(phrase), _negates(phrase), words, affirmed):
                 found.append((phrase, statement))
@@ -390,6 +398,11 @@ class _Unit:
     def affirmed(self) -> Answer:
         return self.words.affirmed(self.said)
 
+    @cached_property
+    def claimed(self) -> Answer:
+        """What the unit claims, for wrong phrases: "not just X" denies X alone."""
+        return self.words.affirmed(self.said, strict=True)
+
 
 def _units(parts: Sequence[tuple[str, Answer]], subjects: Subjects, bank: Bank) -> list[_Unit]:
     units = []
@@ -417,11 +430,16 @@ class _Points:
     wrong: tuple[tuple[str, tuple[Token, ...], bool], ...] = ()  # (label, wrong phrase, is a negation)
 
     def contradicted(self, unit: _Unit) -> str | None:
-        """The label whose idea this unit states wrongly, if it says one of its wrong phrases."""
-        if not self.wrong or _REJECTING.search(unit.text):
+        """The label whose idea this unit states wrongly, if it says one of its wrong phrases. A question
+        ("are two runs writing to the same folder?") asks and claims nothing; a point about one subject is
+        not contradicted by what is said of another ("canary: real users get the new model's answers")."""
+        if not self.wrong or _REJECTING.search(unit.text) or unit.said.rstrip().endswith("?"):
             return None
         for label, phrase, negating in self.wrong:
-            if _says(phrase, negating, unit.words, unit.affirmed):
+            subject = self.subjects.of_label.get(label)
+            if subject is not None and unit.subject not in (None, subject):
+                continue
+            if _says(phrase, negating, unit.words, unit.claimed):
                 return label
         return None
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.answer_words import tokens
 from bot.coverage import Bank, term_can_match, vocabulary, wrong_phrases_in
+from bot.questions import Question
 from content.loader import (
     BUNDLED_PACKS_DIR,
     MANIFEST_NAME,
@@ -41,19 +42,8 @@ def _question_problems(pack: LoadedPack, bank: Bank | None) -> list[Problem]:
                         "idea, e.g. 'roll back automatically'",
                     )
                 )
-            said_wrong = wrong_phrases_in(q.model_answer, point, bank) if bank is not None else []
-            for phrase, statement in said_wrong:
-                j = point.wrong.index(phrase)
-                quoted = statement if len(statement) <= 80 else statement[:79] + "\u2026"
-                problems.append(
-                    Problem(
-                        file,
-                        lines.get(f"key_points.{i}.wrong.{j}", lines.get(f"key_points.{i}.wrong", line)),
-                        f"{q.id}.key_points.{i}.wrong.{j}",
-                        f"the model answer says the wrong phrase '{phrase}' (\"{quoted}\"), so a right "
-                        "answer would lose its credit; make the phrase more specific or remove it",
-                    )
-                )
+            if bank is not None:
+                problems += _wrong_phrase_problems(q, i, bank, file, lines, line)
             dead = [t for t in point.terms if not term_can_match(t)]
             if len(dead) == len(point.terms):
                 problems.append(
@@ -78,6 +68,40 @@ def _question_problems(pack: LoadedPack, bank: Bank | None) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _wrong_phrase_problems(
+    q: Question, i: int, bank: Bank, file: str, lines: dict[str, int], line: int
+) -> list[Problem]:
+    """Wrong phrases of key point `i` that the model answer, or one of the question's own labels and
+    terms, says: a right answer saying the same would lose its credit."""
+    point = q.key_points[i]
+    said = [
+        (phrase, f'the model answer says it ("{_clip(statement)}")')
+        for phrase, statement in wrong_phrases_in(q.model_answer, point, bank)
+    ]
+    for text in (t for p in q.key_points for t in (p.label, *p.terms)):
+        said += [
+            (phrase, f"the key point text '{text}' says it")
+            for phrase, _ in wrong_phrases_in(text, point, bank)
+        ]
+    problems = []
+    for phrase, where in dict(said).items():
+        j = point.wrong.index(phrase)
+        problems.append(
+            Problem(
+                file,
+                lines.get(f"key_points.{i}.wrong.{j}", lines.get(f"key_points.{i}.wrong", line)),
+                f"{q.id}.key_points.{i}.wrong.{j}",
+                f"wrong phrase '{phrase}': {where}, so a right answer would lose its credit; make the "
+                "phrase more specific or remove it",
+            )
+        )
+    return problems
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _pack_name_problems(packs: Sequence[LoadedPack]) -> list[Problem]:

@@ -834,6 +834,10 @@ def test_lint_names_a_wrong_phrase_that_the_model_answer_says(tmp_path: Path) ->
     [problem] = _lint(root)
     where = f"{root / 'questions.yaml'}:{_line(wrong, 'wrong:')}: q-canary.key_points.1.wrong.1:"
     assert problem.startswith(where)
-    assert "the model answer says the wrong phrase 'compare metrics'" in problem
+    assert "wrong phrase 'compare metrics': the model answer says it" in problem
     fine = BASE.replace(rollback, rollback + "        wrong: [never roll back, keep the bad model]\n")
     assert _lint(_pack(tmp_path, fine, name="fine")) == []
+    # a wrong phrase that one of the question's own terms says would take that term's credit too
+    own = BASE.replace(rollback, rollback + "        wrong: [small percentage]\n")
+    [problem] = _lint(_pack(tmp_path, own, name="own"))
+    assert "wrong phrase 'small percentage': the key point text 'small percentage' says it" in problem

@@ -554,3 +554,34 @@ def test_an_x_first_compound_is_filler_but_a_plain_first_is_not() -> None:
     said = "Check data drift on the first day, per feature first, with a population stability index."
     assert assess(said, DRIFT, GENERIC).covered == (DRIFT[0].label, DRIFT[1].label)
     assert assess("A metrics-first, data-driven drift posture per feature.", DRIFT, GENERIC).covered == ()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Are we running the container as root here?",  # a question asks, it claims nothing
+        "Nobody should run as root; a non-root user owns the files.",
+        "dont run as root, use a non-root user.",  # typed without the apostrophe
+    ],
+)
+def test_a_question_or_a_negated_wrong_phrase_is_no_contradiction(said: str) -> None:
+    assert assess(said, IMAGE).contradicted == ()
+
+
+def test_not_just_denies_the_wrong_claim_that_one_thing_is_enough() -> None:
+    bundle = (
+        KeyPoint(label="Version the whole bundle", terms=("bundle",), wrong=("version just the template",)),
+    )
+    assert assess("What is versioned: the bundle, not just the template.", bundle).covered == (
+        "Version the whole bundle",
+    )
+    assert assess("Version just the template and the bundle follows.", bundle).contradicted
+
+
+def test_a_wrong_phrase_of_one_subject_is_no_contradiction_of_another() -> None:
+    question = _releases_question()
+    shadow = question.key_points[0].model_copy(update={"wrong": ("real users get the new answers",)})
+    points = (shadow, *question.key_points[1:])
+    said = "Canary: a small share of real users get the new answers."
+    assert assess(said, points).contradicted == ()
+    assert assess("Shadow: real users get the new answers.", points).contradicted
