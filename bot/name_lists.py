@@ -83,25 +83,35 @@ def split_listed(text: str) -> tuple[list[Token], set[int]]:
     return toks, listed
 
 
-# An answer of nothing but short lines of names ("Feast / Tecton\npoint-in-time joins\nleakage, freshness")
-# says nothing about what to do, whatever the separators between the names.
+# An answer of nothing but short lines of names ("Feast / Tecton\npoint-in-time joins\nleakage, freshness"),
+# or of one or two long ones, says nothing about what to do, whatever the separators between the names.
 _LINE_ITEMS = re.compile(r"\s*(?:,|/|\||->|\u2192|\s\+\s|\s&\s|\bvs\.?\s|\band\b|\bor\b)\s*")
 _ONLY_NAMES_MIN_LINES = 3
 _LINE_ITEM_MAX_WORDS = 3
+# Or one or two long lines of them ("hypothesis / primary metric / guardrails / power analysis + MDE / ...").
+# Measured on the development sets (stop 21): 8 false positives fewer, no true positive lost (5 to 8
+# items, names of 4 to 5 words alike).
+_ONLY_NAMES_MIN_ITEMS = 6
+_ONLY_NAMES_ITEM_MAX_WORDS = 4
+_CITATION = re.compile(r"\bet al\.")
 
 
 def only_names(text: str) -> bool:
     lines = [line.strip().lstrip("".join(_BULLETS)).strip().rstrip(".;") for line in text.splitlines()]
-    lines = [line for line in lines if WORD.search(line.lower())]
-    if len(lines) < _ONLY_NAMES_MIN_LINES:
+    lines = [_CITATION.sub("", line) for line in lines if WORD.search(line.lower())]
+    if not lines:
         return False
+    few = len(lines) < _ONLY_NAMES_MIN_LINES
+    count = 0
     for line in lines:
         if re.search(r"[.;:!?]", line):
             return False
         items = [item for item in _LINE_ITEMS.split(line.lower()) if item and item.strip()]
-        if not all(_is_bare_name(item, _LINE_ITEM_MAX_WORDS) for item in items):
+        limit = _ONLY_NAMES_ITEM_MAX_WORDS if few else _LINE_ITEM_MAX_WORDS
+        if not all(_is_bare_name(item, limit) for item in items):
             return False
-    return True
+        count += len(items)
+    return not few or count >= _ONLY_NAMES_MIN_ITEMS
 
 
 def filler_phrases(text: str) -> int:

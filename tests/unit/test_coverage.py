@@ -585,3 +585,17 @@ def test_a_wrong_phrase_of_one_subject_is_no_contradiction_of_another() -> None:
     said = "Canary: a small share of real users get the new answers."
     assert assess(said, points).contradicted == ()
     assert assess("Shadow: real users get the new answers.", points).contradicted
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "data drift / per feature checks / population stability index / Evidently + NannyML / KS test / PSI",
+        "Smith et al. 2019, data drift per feature, population stability index, KS test, Evidently, NannyML",
+    ],
+)
+def test_one_long_line_of_names_covers_nothing(names: str) -> None:
+    cov = assess(names, DRIFT, GENERIC)
+    assert cov.name_dropping and cov.covered == ()
+    # a short list inside a sentence that says what is done is an answer
+    assert assess("We compute the PSI per feature every night.", DRIFT, GENERIC).covered
