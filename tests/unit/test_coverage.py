@@ -599,3 +599,11 @@ def test_one_long_line_of_names_covers_nothing(names: str) -> None:
     assert cov.name_dropping and cov.covered == ()
     # a short list inside a sentence that says what is done is an answer
     assert assess("We compute the PSI per feature every night.", DRIFT, GENERIC).covered
+
+
+def test_after_a_wrong_statement_the_other_points_need_two_of_their_terms() -> None:
+    assert assess("We use a pinned tag.", IMAGE).covered == ("Pin the base image",)
+    wrong_first = assess("Run as root to keep it simple. We use a pinned tag.", IMAGE)
+    assert wrong_first.contradicted and wrong_first.covered == ()
+    fuller = assess("Run as root to keep it simple. Pin the base image, a pinned tag by digest.", IMAGE)
+    assert fuller.covered == ("Pin the base image",)
