@@ -42,7 +42,7 @@ from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
 from content.library import QuestionLibrary  # noqa: E402
 
 BENCH = Path(__file__).parent
-FINAL = BENCH / "grading_final_14.yaml"
+FINAL = BENCH / "grading_final_15.yaml"
 DEVELOPMENT = [
     BENCH / "coverage_eval.yaml",
     BENCH / "coverage_heldout.yaml",
@@ -66,6 +66,7 @@ DEVELOPMENT = [
     BENCH / "grading_final_11.yaml",  # the final set of tuning round 10 (stop 20), looked at once
     BENCH / "grading_final_12.yaml",  # the final set of tuning round 11 (stop 21), looked at once
     BENCH / "grading_final_13.yaml",  # the final set of tuning round 12 (stop 21), looked at once
+    BENCH / "grading_final_14.yaml",  # the final set of tuning round 13 (stop 21), looked at once
 ]
 # Single sentences that should earn no key point (vague lines, buzzword prose), each graded alone.
 NOTHING = [BENCH / "nothing_vague.yaml", BENCH / "nothing_buzzword.yaml"]
