@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.coverage import EMPTY_BANK, Bank, assess
+from bot.coverage import EMPTY_BANK, Bank, assess, fits_another_question
 from bot.questions import Question
 from bot.statements import dismissals
 
@@ -133,7 +133,9 @@ class LexicalGrader:
         self.bank = bank
 
     def grade_now(self, question: Question, answer: str) -> Assessment:
-        result = assess(answer, question.key_points, self.bank)
+        # An answer to a neighbouring question is held to the standard of an answer with a mistake.
+        elsewhere = fits_another_question(answer, question.id, self.bank)
+        result = assess(answer, question.key_points, self.bank, strict=elsewhere)
         points = tuple(
             PointVerdict(
                 label=point.label,

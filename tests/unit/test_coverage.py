@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coverage import Bank, assess, term_can_match, vocabulary
+from bot.coverage import Bank, assess, fits_another_question, term_can_match, vocabulary
 from bot.grading import LexicalGrader
 from bot.questions import Question
 from content.schema import KeyPoint
@@ -607,3 +607,23 @@ def test_after_a_wrong_statement_the_other_points_need_two_of_their_terms() -> N
     assert wrong_first.contradicted and wrong_first.covered == ()
     fuller = assess("Run as root to keep it simple. Pin the base image, a pinned tag by digest.", IMAGE)
     assert fuller.covered == ("Pin the base image",)
+
+
+def test_an_answer_to_a_neighbouring_question_needs_two_terms_per_point() -> None:
+    from content.library import QuestionLibrary
+
+    library = QuestionLibrary.load()
+    bank = vocabulary(library.all())
+    question = library.get("feature-store-core-concepts")
+    assert question is not None
+    # warehouses and lakes, not feature stores, though it shares words such as "time travel" with its points
+    lakes = (
+        "A data warehouse stores cleaned, structured tables with a fixed schema for SQL analytics, while "
+        "a data lake keeps raw files of any format cheaply. The lakehouse pattern adds transactions and "
+        "time travel on top of the lake."
+    )
+    assert fits_another_question(lakes, question.id, bank)
+    assert assess(lakes, question.key_points, bank).covered  # one term each, taken at face value
+    assert LexicalGrader(bank).grade_now(question, lakes).covered == ()
+    # no model answer of the bank reads as an answer to another question
+    assert not any(fits_another_question(q.model_answer, q.id, bank) for q in library.all())
