@@ -42,7 +42,7 @@ from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
 from content.library import QuestionLibrary  # noqa: E402
 
 BENCH = Path(__file__).parent
-FINAL = BENCH / "grading_final_17.yaml"
+FINAL = BENCH / "grading_final_18.yaml"
 DEVELOPMENT = [
     BENCH / "coverage_eval.yaml",
     BENCH / "coverage_heldout.yaml",
@@ -70,6 +70,7 @@ DEVELOPMENT = [
     # Looked at once each (stop 21) with the grader unchanged since grading_final_14: more samples of it.
     BENCH / "grading_final_15.yaml",
     BENCH / "grading_final_16.yaml",
+    BENCH / "grading_final_17.yaml",  # the final set after the topic-fit rule (stop 21), looked at once
 ]
 # Single sentences that should earn no key point (vague lines, buzzword prose), each graded alone.
 NOTHING = [BENCH / "nothing_vague.yaml", BENCH / "nothing_buzzword.yaml"]

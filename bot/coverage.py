@@ -15,6 +15,7 @@ from bot.name_lists import FILLER_MIN_PHRASES, NAME_DROP_SHARE, filler_phrases, 
 from bot.questions import KeyPoint, Question
 from bot.statements import says_nothing, statements
 from bot.subjects import Subjects, segments, subjects_of
+from bot.topics import question_topics
 
 # Short tokens must match exactly: "ci" fuzzily matching "cd" would be a false positive. Longer ones allow
 # one edit (a typo or a swapped pair of letters), and very long ones two.
@@ -306,44 +307,9 @@ class Bank:
     words: frozenset[str] = frozenset()
     generic: frozenset[str] = frozenset()
     # question id -> the stems of its question, model answer, labels and terms that few questions share
+    # (bot/topics.py), and all of them together
     topics: dict[str, frozenset[str]] = field(default_factory=dict, hash=False, compare=False)
-    telling: frozenset[str] = frozenset()  # every stem of some question's topic
-
-
-# A stem in more than this share of the questions' vocabularies says little about which question an answer
-# answers.
-TOPIC_STEM_MAX_SHARE = 0.35
-# An answer whose telling words fit another question's vocabulary this much better than its own (shares of
-# its telling words, at least TOPIC_MIN_STEMS of them) is probably answering that other question: each key
-# point then needs two of its terms in one statement, as after a mistake. Measured on the development sets
-# (stop 21): 27 false positives fewer (most of them in off-topic answers), 3 true positives fewer.
-TOPIC_GAP = 0.10
-TOPIC_MIN_STEMS = 5
-
-
-def _topics(questions: Sequence[Question]) -> dict[str, frozenset[str]]:
-    own: dict[str, set[str]] = {}
-    for q in questions:
-        texts = [q.question, q.model_answer, *(t for p in q.key_points for t in (p.label, *p.terms))]
-        own[q.id] = {stem for text in texts for stem, _ in tokens(text)}
-    shared = Counter(stem for stems in own.values() for stem in stems)
-    limit = TOPIC_STEM_MAX_SHARE * len(own)
-    return {qid: frozenset(stem for stem in stems if shared[stem] <= limit) for qid, stems in own.items()}
-
-
-def fits_another_question(answer: str, question_id: str, bank: Bank) -> bool:
-    """Whether the answer's telling words (those few questions use) fit another question of the bank
-    clearly better than this one: an answer to a neighbouring question that shares some of its terms."""
-    stems = [stem for stem, _ in tokens(answer) if stem in bank.telling]
-    mine = bank.topics.get(question_id)
-    if mine is None or len(stems) < TOPIC_MIN_STEMS:
-        return False
-    fit = sum(stem in mine for stem in stems)
-    best = max(
-        (sum(stem in topic for stem in stems) for qid, topic in bank.topics.items() if qid != question_id),
-        default=0,
-    )
-    return (best - fit) / len(stems) > TOPIC_GAP
+    telling: frozenset[str] = frozenset()
 
 
 def vocabulary(questions: Iterable[Question]) -> Bank:
@@ -369,7 +335,7 @@ def vocabulary(questions: Iterable[Question]) -> Bank:
     threshold = max(GENERIC_MIN_QUESTIONS, int(GENERIC_MIN_SHARE * count))
     generic = {stem for stem, n in in_questions.items() if n >= threshold}
     generic |= {stem for stem, n in seen.items() if capitalised[stem] >= NAME_CAPITALISED_SHARE * n}
-    topics = _topics(questions)
+    topics = question_topics(questions)
     return Bank(frozenset(words), frozenset(generic), topics, frozenset().union(*topics.values()))
 
 
@@ -547,7 +513,8 @@ def assess(
     buzzword prose, covers none. In a question that contrasts subjects (bot/subjects.py), a point counts
     only where its own subject is spoken of, and a statement that gives one subject's idea under
     another's name counts for none. A statement that says one of a point's wrong phrases counts for none
-    either, and after either mistake every other point needs two of its terms in one statement."""
+    either, and after either mistake every other point needs two of its terms in one statement; `strict`
+    asks that of the whole answer from the start (an answer to another question, bot/topics.py)."""
     labels = tuple(point.label for point in key_points)
     whole = Answer.parse(answer, bank.words)
     if whole.name_dropping or only_names(answer):

@@ -17,9 +17,10 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.coverage import EMPTY_BANK, Bank, assess, fits_another_question
+from bot.coverage import EMPTY_BANK, Bank, assess
 from bot.questions import Question
 from bot.statements import dismissals
+from bot.topics import fits_another_question
 
 
 class Verdict(StrEnum):

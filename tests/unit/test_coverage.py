@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coverage import Bank, assess, fits_another_question, term_can_match, vocabulary
+from bot.coverage import Bank, assess, term_can_match, vocabulary
 from bot.grading import LexicalGrader
 from bot.questions import Question
+from bot.topics import fits_another_question
 from content.schema import KeyPoint
 
 POINTS = (
