@@ -42,7 +42,7 @@ from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
 from content.library import QuestionLibrary  # noqa: E402
 
 BENCH = Path(__file__).parent
-FINAL = BENCH / "grading_final_18.yaml"
+FINAL = BENCH / "grading_final_19.yaml"
 DEVELOPMENT = [
     BENCH / "coverage_eval.yaml",
     BENCH / "coverage_heldout.yaml",
@@ -71,6 +71,7 @@ DEVELOPMENT = [
     BENCH / "grading_final_15.yaml",
     BENCH / "grading_final_16.yaml",
     BENCH / "grading_final_17.yaml",  # the final set after the topic-fit rule (stop 21), looked at once
+    BENCH / "grading_final_18.yaml",  # looked at once (stop 21), the grader unchanged since final 17
 ]
 # Single sentences that should earn no key point (vague lines, buzzword prose), each graded alone.
 NOTHING = [BENCH / "nothing_vague.yaml", BENCH / "nothing_buzzword.yaml"]
