@@ -250,6 +250,12 @@ _REJECTING = re.compile(
 )
 
 
+def _claims_nothing(statement: str) -> bool:
+    """A statement that calls what it describes a mistake, or asks a question, claims nothing a wrong
+    phrase could catch."""
+    return bool(_REJECTING.search(statement)) or statement.rstrip().endswith("?")
+
+
 def _says(phrase: Sequence[Token], negating: bool, words: Answer, affirmed: Answer) -> bool:
     return phrase_in(phrase, words if negating else affirmed)
 
@@ -260,7 +266,7 @@ def wrong_phrases_in(text: str, point: KeyPoint, bank: Bank | None = None) -> li
     known = bank.words if bank is not None else frozenset()
     found = []
     for statement in statements(text):
-        if _REJECTING.search(statement) or statement.rstrip().endswith("?"):
+        if _claims_nothing(statement):
             continue
         words = Answer.parse(statement, known)
         affirmed = words.affirmed(statement, strict=True)
@@ -447,7 +453,7 @@ class _Points:
         """The label whose idea this unit states wrongly, if it says one of its wrong phrases. A question
         ("are two runs writing to the same folder?") asks and claims nothing; a point about one subject is
         not contradicted by what is said of another ("canary: real users get the new model's answers")."""
-        if not self.wrong or _REJECTING.search(unit.text) or unit.said.rstrip().endswith("?"):
+        if not self.wrong or _claims_nothing(unit.text) or _claims_nothing(unit.said):
             return None
         for label, phrase, negating in self.wrong:
             subject = self.subjects.of_label.get(label)

@@ -148,22 +148,14 @@ class LexicalGrader:
         missed = [p.label for p in points if p.verdict is Verdict.MISSED]
         tip = f"Next time, say what you would do about \u201c{missed[0]}\u201d, and why." if missed else ""
         # A point stated wrongly, a swapped definition, then a practice waved away (often the wrong call in
-        # an interview): quoted back for a second look.
-        first_swap: dict[str, tuple[str, str]] = {}
-        for said, label, name in result.swapped:  # one line per statement, though two clauses may swap
-            first_swap.setdefault(said, (label, name))
-        swapped = [
-            f"\u201c{_clip(said, 160)}\u201d gives the idea of \u201c{label}\u201d, but says it of {name}."
-            for said, (label, name) in first_swap.items()
-        ]
-        first_wrong: dict[str, str] = {}
+        # an interview): quoted back for a second look, one line per statement though two clauses may err.
+        lines: dict[str, str] = {}
         for said, label in result.contradicted:
-            first_wrong.setdefault(said, label)
-        wrong = [
-            f"\u201c{_clip(said, 160)}\u201d goes against \u201c{label}\u201d."
-            for said, label in first_wrong.items()
-        ]
-        flagged = tuple(_clip(s, 300) for s in [*wrong, *swapped, *dismissals(answer)])[:3]
+            lines.setdefault(said, f"\u201c{_clip(said, 160)}\u201d goes against \u201c{label}\u201d.")
+        for said, label, name in result.swapped:
+            idea = f"gives the idea of \u201c{label}\u201d, but says it of {name}"
+            lines.setdefault(said, f"\u201c{_clip(said, 160)}\u201d {idea}.")
+        flagged = tuple(_clip(s, 300) for s in [*lines.values(), *dismissals(answer)])[:3]
         return Assessment(
             points=points,
             misconceptions=flagged,
