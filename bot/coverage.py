@@ -108,7 +108,24 @@ _NEGATORS = frozenset({"not", "no", "never", "without", "cannot", "neither", "no
 # Read as negations only when judging a wrong phrase: "nobody", and contractions typed without their
 # apostrophe ("dont drain everything at once"). For terms they cost recall (measured, stop 21).
 _STRICT_NEGATORS = frozenset(
-    {"nobody", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "wont", "shouldnt"}
+    {
+        "nobody",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "cant",
+        "wont",
+        "shouldnt",
+        "wouldnt",
+        "couldnt",
+        "hasnt",
+        "havent",
+        "neednt",
+    }
 )
 _NEGATING_CONTRACTIONS = frozenset(
     {"don", "doesn", "didn", "isn", "aren", "wasn", "weren", "can", "won", "shouldn", "wouldn", "couldn"}

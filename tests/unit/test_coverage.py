@@ -563,6 +563,7 @@ def test_an_x_first_compound_is_filler_but_a_plain_first_is_not() -> None:
         "Are we running the container as root here?",  # a question asks, it claims nothing
         "Nobody should run as root; a non-root user owns the files.",
         "dont run as root, use a non-root user.",  # typed without the apostrophe
+        "I wouldnt run as root, a non-root user is enough.",
     ],
 )
 def test_a_question_or_a_negated_wrong_phrase_is_no_contradiction(said: str) -> None:
