@@ -17,9 +17,9 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.coverage import EMPTY_BANK, Bank, assess
-from bot.questions import Question
-from bot.statements import dismissals
+from bot.coverage import EMPTY_BANK, Bank, assess, wrong_phrases_in
+from bot.questions import KeyPoint, Question
+from bot.statements import dismissals, statements
 from bot.topics import fits_another_question
 
 
@@ -122,6 +122,20 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def goes_against(said: str, label: str) -> str:
+    """The feedback line for a statement that states a key point wrongly (any grader)."""
+    return f"\u201c{_clip(said, 160)}\u201d goes against \u201c{label}\u201d."
+
+
+def contradicting_statement(quote: str, answer: str, point: KeyPoint, bank: Bank = EMPTY_BANK) -> str | None:
+    """The statement of the answer around a quoted piece of evidence that says one of the point's wrong
+    phrases, if any: a grader's evidence that states the point wrongly is no evidence for it."""
+    pieces = [normalise_quote(p).strip(" .,;:") for p in re.split(r"\.\.\.|\u2026", quote)]
+    around = [s for s in statements(answer) if any(p and p in normalise_quote(s) for p in pieces)]
+    found = wrong_phrases_in(" ".join(around) or quote, point, bank)
+    return found[0][1] if found else None
+
+
 class LexicalGrader:
     """The default grader: no network, no model. Key-point terms found in the answer's own statements."""
 
@@ -151,7 +165,7 @@ class LexicalGrader:
         # an interview): quoted back for a second look, one line per statement though two clauses may err.
         lines: dict[str, str] = {}
         for said, label in result.contradicted:
-            lines.setdefault(said, f"\u201c{_clip(said, 160)}\u201d goes against \u201c{label}\u201d.")
+            lines.setdefault(said, goes_against(said, label))
         for said, label, name in result.swapped:
             idea = f"gives the idea of \u201c{label}\u201d, but says it of {name}"
             lines.setdefault(said, f"\u201c{_clip(said, 160)}\u201d {idea}.")

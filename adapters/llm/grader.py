@@ -1,10 +1,11 @@
 """A grader that asks a language model, over any OpenAI-compatible Chat Completions endpoint (Ollama, vLLM,
 llama.cpp server, LM Studio, hosted APIs), with the official `openai` client.
 
-The model proposes; rules here decide. A point counts only when its evidence is really in the answer; labels
-the question does not have are ignored and labels the model left out are missed; any failure (HTTP error, a
-429 after its one retry, the time budget, a reply that is not JSON or not of the asked shape) grades that
-answer with the default grader instead, and the assessment says why.
+The model proposes; rules here decide. A point counts only when its evidence is really in the answer and
+its statement says none of the point's wrong phrases (the pack's curated misconceptions overrule a model);
+labels the question does not have are ignored and labels the model left out are missed; any failure (HTTP
+error, a 429 after its one retry, the time budget, a reply that is not JSON or not of the asked shape) grades
+that answer with the default grader instead, and the assessment says why.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from typing import Any
 import openai
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.coverage import EMPTY_BANK, Bank
 from bot.grading import (
     Assessment,
     LexicalGrader,
     PointVerdict,
     Verdict,
+    contradicting_statement,
+    goes_against,
     normalise_quote,
     quote_in,
 )
@@ -112,11 +116,16 @@ def _clean(text: str) -> str:
     return text if len(text) <= MAX_NOTE_CHARS else text[: MAX_NOTE_CHARS - 1] + "\u2026"
 
 
-def judge(question: Question, answer: str, reply: _Reply, *, model: str) -> Assessment:
+def judge(
+    question: Question, answer: str, reply: _Reply, *, model: str, bank: Bank = EMPTY_BANK
+) -> Assessment:
     """The rules that make a model's reply an assessment (see the module docstring)."""
     usable = without_injection(answer)  # lines to the grader are never evidence
     by_label = {normalise_quote(p.label): p for p in reply.points}
     points: list[PointVerdict] = []
+    # Evidence that says one of the point's wrong phrases states it wrongly, whatever the model thought:
+    # the point is missed and the statement is quoted back, as the default grader does.
+    against: list[str] = []
     for point in question.key_points:
         proposed = by_label.get(normalise_quote(point.label))
         if proposed is None or proposed.verdict is Verdict.MISSED:
@@ -124,10 +133,14 @@ def judge(question: Question, answer: str, reply: _Reply, *, model: str) -> Asse
         elif not quote_in(proposed.evidence, usable):
             log.debug("evidence not found in the answer", extra={"point": point.label})
             points.append(PointVerdict(label=point.label, verdict=Verdict.MISSED))
+        elif (wrong := contradicting_statement(proposed.evidence, usable, point, bank)) is not None:
+            points.append(PointVerdict(label=point.label, verdict=Verdict.MISSED))
+            against.append(goes_against(wrong, point.label))
         else:
             evidence = _clean(proposed.evidence)
             points.append(PointVerdict(label=point.label, verdict=proposed.verdict, evidence=evidence))
-    misconceptions = tuple(_clean(m) for m in reply.misconceptions if m.strip())[:MAX_MISCONCEPTIONS]
+    said = [_clean(m) for m in reply.misconceptions if m.strip()]
+    misconceptions = tuple(dict.fromkeys([*against, *said]))[:MAX_MISCONCEPTIONS]
     return Assessment(
         points=tuple(points),
         misconceptions=misconceptions,
@@ -171,7 +184,7 @@ class LLMGrader:
             async with self._slots:
                 async with asyncio.timeout(self.timeout):
                     content = await self._complete(build_messages(question, answer))
-            return judge(question, answer, parse_reply(content), model=self.model)
+            return judge(question, answer, parse_reply(content), model=self.model, bank=self.fallback.bank)
         except Exception as exc:  # every failure grades this answer with the default grader, never raises
             reason = describe(exc, self.timeout)
             log.warning("model grading failed; using the default grader", extra={"reason": reason})
