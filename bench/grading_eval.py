@@ -11,10 +11,11 @@ at most 1/3 mean coverage; plain-words expert answers at least 1/2.
     .venv/bin/python bench/grading_eval.py                       # development sets, per set and per kind
     .venv/bin/python bench/grading_eval.py --verbose             # plus every disagreement
     .venv/bin/python bench/grading_eval.py --final               # the final test set: ONE summary line
+    .venv/bin/python bench/grading_eval.py --final bench/grading_final_20.yaml   # another unread set
     .venv/bin/python bench/grading_eval.py --grader llm --llm-base-url http://localhost:11434/v1 \\
         --llm-model qwen2.5:14b                                  # any OpenAI-compatible endpoint
 
-The final test set (grading_final_12.yaml) is looked at only through its summary line: `--final` prints
+The final test set (FINAL below) is looked at only through its summary line: `--final` prints
 nothing else, and `--verbose` is refused with it. Write a fresh one before each tuning round.
 Always exits 0 unless the arguments are wrong: it measures, it does not pass or fail.
 """
@@ -42,7 +43,7 @@ from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
 from content.library import QuestionLibrary  # noqa: E402
 
 BENCH = Path(__file__).parent
-FINAL = BENCH / "grading_final_19.yaml"
+FINAL = BENCH / "grading_final_22.yaml"
 DEVELOPMENT = [
     BENCH / "coverage_eval.yaml",
     BENCH / "coverage_heldout.yaml",
@@ -72,6 +73,10 @@ DEVELOPMENT = [
     BENCH / "grading_final_16.yaml",
     BENCH / "grading_final_17.yaml",  # the final set after the topic-fit rule (stop 21), looked at once
     BENCH / "grading_final_18.yaml",  # looked at once (stop 21), the grader unchanged since final 17
+    # Looked at once each (stop 22), after the third round of wrong phrases: three samples of one grader.
+    BENCH / "grading_final_19.yaml",
+    BENCH / "grading_final_20.yaml",
+    BENCH / "grading_final_21.yaml",
 ]
 # Single sentences that should earn no key point (vague lines, buzzword prose), each graded alone.
 NOTHING = [BENCH / "nothing_vague.yaml", BENCH / "nothing_buzzword.yaml"]
@@ -194,7 +199,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--llm-model", default=os.environ.get("PRACTICEBOT_LLM_MODEL", ""))
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per answer (llm)")
     parser.add_argument("--concurrency", type=int, default=4, help="answers graded at once (llm)")
-    parser.add_argument("--final", action="store_true", help="the final test set, summary line only")
+    parser.add_argument(
+        "--final",
+        nargs="?",
+        const=FINAL,
+        type=Path,
+        help="the final test set (or another unread one), summary line only",
+    )
     parser.add_argument("--data", type=Path, action="append", help="a labelled set (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="list every disagreement")
     args = parser.parse_args(argv)
@@ -202,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("the final test set is looked at only through its summary line: no --verbose")
 
     library = QuestionLibrary.load()
-    paths = [FINAL] if args.final else (args.data or DEVELOPMENT)
+    paths = [args.final] if args.final else (args.data or DEVELOPMENT)
     items = [item for path in paths for item in load(path, library)]
     # Sentences that should earn nothing, graded with the rest (dev runs only).
     nothing = [] if args.final or args.data else [i for path in NOTHING for i in load_nothing(path, library)]
@@ -226,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = grader.name + (f"({grader.model})" if grader.model else "")
     if args.final:
         print(
-            f"final grader={name} precision={overall.precision:.3f} recall={overall.recall:.3f} "
+            f"final set={args.final.stem} grader={name} "
+            f"precision={overall.precision:.3f} recall={overall.recall:.3f} "
             f"buzzword+vague_coverage={low.mean_coverage:.2f} "
             f"plain_expert_coverage={by_kind[HIGH_KIND].mean_coverage:.2f} answers={overall.answers} "
             f"fallbacks={fallbacks}"
