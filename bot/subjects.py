@@ -37,7 +37,7 @@ _TURN_WORDS = frozenset(
     _WORDS_SEP.split("but while whilst whereas however though although then afterwards later next otherwise")
 )
 # Punctuation that starts a clause (a hyphen inside a word, as in "blue-green", does not).
-_CLAUSE_START = re.compile(r"[.!?,;:()\n\u2014\u2013\u2022*]|(?:^|\s)-(?:\s|$)")
+_CLAUSE_START = re.compile(r"[.!?,;:()\n\u2014\u2013\u2022*]|(?:^|\s)-\s|\s-$")
 _TURN_PUNCTUATION = re.compile(r";")
 
 
