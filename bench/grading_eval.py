@@ -43,7 +43,7 @@ from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
 from content.library import QuestionLibrary  # noqa: E402
 
 BENCH = Path(__file__).parent
-FINAL = BENCH / "grading_final_22.yaml"
+FINAL = BENCH / "grading_final_24.yaml"
 DEVELOPMENT = [
     BENCH / "coverage_eval.yaml",
     BENCH / "coverage_heldout.yaml",
@@ -77,6 +77,9 @@ DEVELOPMENT = [
     BENCH / "grading_final_19.yaml",
     BENCH / "grading_final_20.yaml",
     BENCH / "grading_final_21.yaml",
+    # Looked at once each (stop 22), after three terms per point for answers with a mistake or mostly filler.
+    BENCH / "grading_final_22.yaml",
+    BENCH / "grading_final_23.yaml",
 ]
 # Single sentences that should earn no key point (vague lines, buzzword prose), each graded alone.
 NOTHING = [BENCH / "nothing_vague.yaml", BENCH / "nothing_buzzword.yaml"]
