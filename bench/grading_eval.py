@@ -43,7 +43,7 @@ from bot.grading import Assessment, Grader, LexicalGrader, Verdict  # noqa: E402
 from content.library import QuestionLibrary  # noqa: E402
 
 BENCH = Path(__file__).parent
-FINAL = BENCH / "grading_final_24.yaml"
+FINAL = BENCH / "grading_final_26.yaml"
 DEVELOPMENT = [
     BENCH / "coverage_eval.yaml",
     BENCH / "coverage_heldout.yaml",
@@ -80,6 +80,9 @@ DEVELOPMENT = [
     # Looked at once each (stop 22), after three terms per point for answers with a mistake or mostly filler.
     BENCH / "grading_final_22.yaml",
     BENCH / "grading_final_23.yaml",
+    # Looked at once each (stop 22), after the plain-words terms: two samples of the grader of stop 22.
+    BENCH / "grading_final_24.yaml",
+    BENCH / "grading_final_25.yaml",
 ]
 # Single sentences that should earn no key point (vague lines, buzzword prose), each graded alone.
 NOTHING = [BENCH / "nothing_vague.yaml", BENCH / "nothing_buzzword.yaml"]

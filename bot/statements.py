@@ -140,8 +140,10 @@ _DISMISSAL = re.compile(
 # Lines written to the grader rather than about the topic (shared with the model grader's evidence rule).
 INJECTION = re.compile(
     r"ignore (?:all |any |the )?(?:previous|prior|above|earlier)|disregard (?:the|all|previous|prior)|"
-    r"\b(?:system|assistant)\s*:|you are now|new instructions|as the grader|to the grader|"
-    r"(?:mark|grade|score|rate|label)\w* (?:all|every|each|this|the)\b[^.\n]{0,40}\b(?:covered|correct|full)|"
+    # a fake turn starts a line or a sentence ("SYSTEM: ..."), unlike "guardrails around the assistant: ..."
+    r"(?:^\s*|[.!?]\s+)(?:system|assistant)\s*:|you are now|new instructions|as the grader|to the grader|"
+    r"\b(?:mark|grade|score|rate|label)\w* (?:all|every|each|this|the)\b[^.\n]{0,40}"
+    r"\b(?:covered|correct|full)|"
     r"\"\w*(?:verdict|coverage|points)\w*\"\s*:|"
     # a fake note to the grader, a verdict on the answer itself, a key point label set to true
     r"\b(?:evaluator|grader|grading|assessor|examiner|marker)\W{0,3}(?:note|notice|instruction|override|message)|"
@@ -152,7 +154,7 @@ INJECTION = re.compile(
     r"\b(?:instructions?|notes?|message) (?:for|to) (?:the |any )?(?:grad\w*|evaluat\w*|assess\w*|review\w*|"
     r"marker|model|llm|ai)\b|\bscore (?:it |this |me )?accordingly\b|"
     r"\bassume\b[^.\n]{0,80}\b(?:(?:is|are) covered|addressed)\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
