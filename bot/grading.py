@@ -122,6 +122,9 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+MIN_QUOTE_PIECE = 12  # characters
+
+
 def goes_against(said: str, label: str) -> str:
     """The feedback line for a statement that states a key point wrongly (any grader)."""
     return f"\u201c{_clip(said, 160)}\u201d goes against \u201c{label}\u201d."
@@ -131,7 +134,9 @@ def contradicting_statement(quote: str, answer: str, point: KeyPoint, bank: Bank
     """The statement of the answer around a quoted piece of evidence that says one of the point's wrong
     phrases, if any: a grader's evidence that states the point wrongly is no evidence for it."""
     pieces = [normalise_quote(p).strip(" .,;:") for p in re.split(r"\.\.\.|\u2026", quote)]
-    around = [s for s in statements(answer) if any(p and p in normalise_quote(s) for p in pieces)]
+    # A piece of a few letters ("we", "so") would find statements the quote is not about.
+    pieces = [p for p in pieces if len(p) >= MIN_QUOTE_PIECE]
+    around = [s for s in statements(answer) if any(p in normalise_quote(s) for p in pieces)]
     found = wrong_phrases_in(" ".join(around) or quote, point, bank)
     return found[0][1] if found else None
 
