@@ -280,20 +280,28 @@ def _says(phrase: Sequence[Token], negating: bool, words: Answer, affirmed: Answ
     return phrase_in(phrase, words if negating else affirmed)
 
 
+@lru_cache(maxsize=4096)
+def _claims(text: str, known: frozenset[str]) -> tuple[tuple[str, Answer, Answer], ...]:
+    """Each statement of `text` that claims something, with its words and what it affirms: parsed once,
+    since lint checks every point's phrases against the same texts."""
+    out = []
+    for statement in statements(text):
+        if not _claims_nothing(statement):
+            words = Answer.parse(statement, known)
+            out.append((statement, words, words.affirmed(statement, strict=True)))
+    return tuple(out)
+
+
 def wrong_phrases_in(text: str, point: KeyPoint, bank: Bank | None = None) -> list[tuple[str, str]]:
     """(phrase, statement) for each of the point's wrong phrases a statement of `text` says: for authors,
     since a wrong phrase that a right answer says would take that answer's credit."""
     known = bank.words if bank is not None else frozenset()
-    found = []
-    for statement in statements(text):
-        if _claims_nothing(statement):
-            continue
-        words = Answer.parse(statement, known)
-        affirmed = words.affirmed(statement, strict=True)
-        for phrase in point.wrong:
-            if _says(tokens(phrase), _negates(phrase), words, affirmed):
-                found.append((phrase, statement))
-    return found
+    return [
+        (phrase, statement)
+        for statement, words, affirmed in _claims(text, known)
+        for _, phrase, toks, negating in _prepared((point,)).wrong
+        if _says(toks, negating, words, affirmed)
+    ]
 
 
 @dataclass(frozen=True)
@@ -472,7 +480,8 @@ class _Points:
     own_words: dict[str, frozenset[str]]  # label -> the stems only this point uses
     avoids: frozenset[str]  # labels that say what to avoid: a negation may state them
     negating: frozenset[tuple[Token, ...]]  # terms that are negations themselves
-    wrong: tuple[tuple[str, tuple[Token, ...], bool], ...] = ()  # (label, wrong phrase, is a negation)
+    # (label, wrong phrase, its tokens, whether it is a negation)
+    wrong: tuple[tuple[str, str, tuple[Token, ...], bool], ...] = ()
 
     def contradicted(self, unit: _Unit) -> str | None:
         """The label whose idea this unit states wrongly, if it says one of its wrong phrases. A question
@@ -480,7 +489,7 @@ class _Points:
         not contradicted by what is said of another ("canary: real users get the new model's answers")."""
         if not self.wrong or _claims_nothing(unit.text) or _claims_nothing(unit.said):
             return None
-        for label, phrase, negating in self.wrong:
+        for label, _, phrase, negating in self.wrong:
             subject = self.subjects.of_label.get(label)
             if subject is not None and unit.subject not in (None, subject):
                 continue
@@ -527,7 +536,7 @@ def _prepared(key_points: tuple[KeyPoint, ...]) -> _Points:
             tuple(tokens(term)) for point in key_points for term in point.terms if _negates(term)
         ),
         wrong=tuple(
-            (point.label, tuple(tokens(phrase)), _negates(phrase))
+            (point.label, phrase, tuple(tokens(phrase)), _negates(phrase))
             for point in key_points
             for phrase in point.wrong
             if tokens(phrase)
@@ -554,9 +563,10 @@ def assess(
     said = _statement_parts(answer, whole, bank)
     empty = {text for text, _ in said if says_nothing(text)}
     parts = [(text, part) for text, part in said if text not in empty]
-    # An answer that is mostly filler (hype, hedges, slogans; lines to the grader aside) has not earned the
-    # benefit of the doubt for its few content words either.
-    claims = [text for text, _ in said if not INJECTION.search(text)]
+    # An answer that is mostly filler (hype, hedges, slogans; lines to the grader aside, all of which say
+    # nothing) has not earned the benefit of the doubt for its few content words either.
+    to_grader = {text for text in empty if INJECTION.search(text)}
+    claims = [text for text, _ in said if text not in to_grader]
     filler = bool(claims) and sum(text in empty for text in claims) / len(claims) >= FILLER_ANSWER_SHARE
     points = _prepared(tuple(key_points))
     subjects, terms, label_stems = points.subjects, points.terms, points.label_stems

@@ -17,8 +17,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.coverage import EMPTY_BANK, Bank, assess, wrong_phrases_in
-from bot.questions import KeyPoint, Question
+from bot.coverage import EMPTY_BANK, Bank, assess
+from bot.questions import Question
 from bot.statements import dismissals, statements
 from bot.topics import fits_another_question
 
@@ -130,15 +130,19 @@ def goes_against(said: str, label: str) -> str:
     return f"\u201c{_clip(said, 160)}\u201d goes against \u201c{label}\u201d."
 
 
-def contradicting_statement(quote: str, answer: str, point: KeyPoint, bank: Bank = EMPTY_BANK) -> str | None:
-    """The statement of the answer around a quoted piece of evidence that says one of the point's wrong
-    phrases, if any: a grader's evidence that states the point wrongly is no evidence for it."""
+def contradicting_statement(
+    quote: str, answer: str, question: Question, label: str, bank: Bank = EMPTY_BANK
+) -> str | None:
+    """The statement of the answer around a quoted piece of evidence that states the point `label` wrongly
+    (one of its wrong phrases, judged as the default grader judges it: not negated, not called a mistake,
+    not said of another subject), if any: a grader's evidence that states the point wrongly is no evidence
+    for it."""
     pieces = [normalise_quote(p).strip(" .,;:") for p in re.split(r"\.\.\.|\u2026", quote)]
     # A piece of a few letters ("we", "so") would find statements the quote is not about.
     pieces = [p for p in pieces if len(p) >= MIN_QUOTE_PIECE]
     around = [s for s in statements(answer) if any(p in normalise_quote(s) for p in pieces)]
-    found = wrong_phrases_in(" ".join(around) or quote, point, bank)
-    return found[0][1] if found else None
+    found = assess("\n".join(around) or quote, question.key_points, bank).contradicted
+    return next((said for said, wrong in found if wrong == label), None)
 
 
 class LexicalGrader:

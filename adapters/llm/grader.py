@@ -133,7 +133,9 @@ def judge(
         elif not quote_in(proposed.evidence, usable):
             log.debug("evidence not found in the answer", extra={"point": point.label})
             points.append(PointVerdict(label=point.label, verdict=Verdict.MISSED))
-        elif (wrong := contradicting_statement(proposed.evidence, usable, point, bank)) is not None:
+        elif (
+            wrong := contradicting_statement(proposed.evidence, usable, question, point.label, bank)
+        ) is not None:
             points.append(PointVerdict(label=point.label, verdict=Verdict.MISSED))
             against.append(goes_against(wrong, point.label))
         else:
